@@ -1,0 +1,59 @@
+package fleet
+
+import "time"
+
+// Patch is one available update for one OS: a package at a new version
+// (Linux) or a KB (Windows). The same Patch is shared by every instance that
+// misses it; what differs per instance is its PatchStatus.
+type Patch struct {
+	// ID identifies the update across the fleet: "name:version" for Linux
+	// packages (e.g. "openssl:3.0.2-0ubuntu1.18"), the KB for Windows
+	// (e.g. "KB5031361"). Manifests and approvals name patches by ID.
+	ID string `json:"id"`
+	// Name is the package name (Linux) or the KB title (Windows).
+	Name string `json:"name"`
+	// Version is the version the update installs (Linux); empty for Windows.
+	Version string `json:"version,omitempty"`
+	// KB is the knowledge-base article ID (Windows only).
+	KB   string   `json:"kb,omitempty"`
+	Arch string   `json:"arch,omitempty"`
+	OS   OSFamily `json:"os"`
+	// Classification: Amazon Linux (Security, Bugfix, Enhancement,
+	// Recommended, Newpackage) and Windows (SecurityUpdates,
+	// CriticalUpdates, Updates, ...); Ubuntu has none.
+	Classification string `json:"classification,omitempty"`
+	// Severity: Amazon Linux (Critical, Important, Medium, Low).
+	Severity string `json:"severity,omitempty"`
+	// MSRCSeverity: Windows (Critical, Important, Moderate, Low, Unspecified).
+	MSRCSeverity string `json:"msrcSeverity,omitempty"`
+	// Priority: Ubuntu (Required, Important, Standard, Optional, Extra).
+	Priority string `json:"priority,omitempty"`
+	// Section: Ubuntu archive section (e.g. libs, admin, net, kernel).
+	Section string `json:"section,omitempty"`
+	// Product: the OS release the update is for (e.g. "Ubuntu22.04",
+	// "AmazonLinux2023", "WindowsServer2022").
+	Product string `json:"product,omitempty"`
+	// ProductFamily: Windows (e.g. "Windows").
+	ProductFamily  string    `json:"productFamily,omitempty"`
+	CVEs           []string  `json:"cves,omitempty"`
+	ReleaseDate    time.Time `json:"releaseDate"`
+	RequiresReboot bool      `json:"requiresReboot,omitempty"`
+	// Repository is where the update comes from; for Ubuntu, updates from
+	// the -security pocket are the security updates (AWS treats them so).
+	Repository string `json:"repository,omitempty"`
+}
+
+// IsSecurity reports whether the patch is a security update in the sense
+// AWS Patch Manager uses for EnableNonSecurity=false: Amazon Linux
+// classification Security, Windows SecurityUpdates/CriticalUpdates, Ubuntu
+// updates from a -security pocket.
+func (p Patch) IsSecurity() bool {
+	switch p.OS {
+	case OSWindows:
+		return p.Classification == "SecurityUpdates" || p.Classification == "CriticalUpdates"
+	case OSUbuntu:
+		return len(p.Repository) >= 9 && p.Repository[len(p.Repository)-9:] == "-security"
+	default:
+		return p.Classification == "Security"
+	}
+}

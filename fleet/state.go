@@ -1,0 +1,110 @@
+package fleet
+
+import "time"
+
+// PatchState is the compliance state of one patch on one instance, named as
+// AWS Systems Manager names them (DescribeInstancePatches State).
+type PatchState string
+
+// Patch compliance states.
+const (
+	StateInstalled              PatchState = "Installed"
+	StateInstalledOther         PatchState = "InstalledOther"
+	StateInstalledPendingReboot PatchState = "InstalledPendingReboot"
+	StateInstalledRejected      PatchState = "InstalledRejected"
+	StateMissing                PatchState = "Missing"
+	StateFailed                 PatchState = "Failed"
+	StateNotApplicable          PatchState = "NotApplicable"
+)
+
+// PatchStatus is one patch as seen on one instance by a scan.
+type PatchStatus struct {
+	PatchID string     `json:"patchId"`
+	State   PatchState `json:"state"`
+	// InstalledVersion is the version on the instance now (Linux); empty
+	// when the package is not installed.
+	InstalledVersion string `json:"installedVersion,omitempty"`
+}
+
+// InstanceScan is the scan of one instance: every applicable update that is
+// not yet installed, or installed and waiting for a reboot.
+type InstanceScan struct {
+	InstanceID    string        `json:"instanceId"`
+	ScannedAt     time.Time     `json:"scannedAt"`
+	Patches       []PatchStatus `json:"patches,omitempty"`
+	PendingReboot bool          `json:"pendingReboot,omitempty"`
+	// Error is set when the scan failed on this instance (agent offline,
+	// scan command failed); Patches is then empty.
+	Error string `json:"error,omitempty"`
+}
+
+// ScanResult is the scan of one batch. Patch definitions are listed once
+// per batch (Catalog), and each instance refers to them by ID, so a batch of
+// 50 instances sharing 30 updates stays small.
+type ScanResult struct {
+	Catalog   []Patch        `json:"catalog"`
+	Instances []InstanceScan `json:"instances"`
+}
+
+// PackageChange is the outcome for one patch on one instance of an install.
+type PackageChange struct {
+	PatchID     string     `json:"patchId"`
+	Name        string     `json:"name"`
+	FromVersion string     `json:"fromVersion,omitempty"`
+	ToVersion   string     `json:"toVersion,omitempty"`
+	State       PatchState `json:"state"`
+	Error       string     `json:"error,omitempty"`
+}
+
+// InstanceInstall is the install outcome of one instance.
+type InstanceInstall struct {
+	InstanceID string          `json:"instanceId"`
+	Changes    []PackageChange `json:"changes,omitempty"`
+	// RebootRequired is true when an installed update needs a reboot to
+	// take effect; Rebooted when the provider started one.
+	RebootRequired bool `json:"rebootRequired,omitempty"`
+	Rebooted       bool `json:"rebooted,omitempty"`
+	// Error is set when the install did not run or failed as a whole.
+	Error string `json:"error,omitempty"`
+}
+
+// Failed reports whether the install failed on the instance, as a whole or
+// for any patch.
+func (r InstanceInstall) Failed() bool {
+	if r.Error != "" {
+		return true
+	}
+	for _, c := range r.Changes {
+		if c.State == StateFailed {
+			return true
+		}
+	}
+	return false
+}
+
+// InstallResult is the install outcome of one batch.
+type InstallResult struct {
+	Instances []InstanceInstall `json:"instances"`
+}
+
+// RebootOutcome tells whether an instance came back after a reboot.
+type RebootOutcome struct {
+	InstanceID   string    `json:"instanceId"`
+	Ready        bool      `json:"ready"`
+	LastBootTime time.Time `json:"lastBootTime"`
+	Error        string    `json:"error,omitempty"`
+}
+
+// InstalledPackage is one installed package (or KB) and its version, as an
+// inventory reads it.
+type InstalledPackage struct {
+	Name    string `json:"name"`
+	Version string `json:"version,omitempty"`
+}
+
+// Inventory is what is installed on one instance.
+type Inventory struct {
+	InstanceID string             `json:"instanceId"`
+	Packages   []InstalledPackage `json:"packages"`
+	Error      string             `json:"error,omitempty"`
+}

@@ -1,0 +1,34 @@
+package policy
+
+import "time"
+
+// Verdict is the outcome of evaluating one patch against a baseline.
+type Verdict string
+
+// Verdicts.
+const (
+	// Approved: the baseline approves the patch now.
+	Approved Verdict = "approved"
+	// Rejected: the patch is in RejectedPatches.
+	Rejected Verdict = "rejected"
+	// PendingApprovalDelay: a rule selects the patch but its
+	// ApproveAfterDays has not elapsed; ApprovableOn says when it will.
+	PendingApprovalDelay Verdict = "pending-approval-delay"
+	// NotSelected: no rule and no explicit approval selects the patch.
+	NotSelected Verdict = "not-selected"
+	// FilteredOut: the baseline's GlobalFilters exclude the patch.
+	FilteredOut Verdict = "filtered-out"
+)
+
+// Decision explains one evaluation: the verdict, what decided it, and why
+// in one human line.
+type Decision struct {
+	PatchID string  `json:"patchId"`
+	Verdict Verdict `json:"decision"`
+	// Rule names what decided: "ApprovalRules.PatchRules[1]",
+	// "ApprovedPatches", "RejectedPatches", "GlobalFilters".
+	Rule            string    `json:"rule,omitempty"`
+	ComplianceLevel string    `json:"complianceLevel,omitempty"`
+	ApprovableOn    time.Time `json:"approvableOn,omitempty"`
+	Reason          string    `json:"reason"`
+}

@@ -1,0 +1,172 @@
+package policy
+
+import (
+	"time"
+
+	"github.com/fleetpatch/fleetpatch/fleet"
+)
+
+// Policy is everything loaded from a policy file or folder, by name.
+type Policy struct {
+	Baselines map[string]*Baseline `json:"baselines"`
+	Groups    map[string]*Group    `json:"groups"`
+	Windows   map[string]*Window   `json:"windows"`
+	Targets   Targets              `json:"targets"`
+}
+
+// Mode says what a group's cycle does with the patches it finds.
+type Mode string
+
+// Group modes.
+const (
+	// ModeAuto installs the baseline-approved patches in the install window.
+	ModeAuto Mode = "auto"
+	// ModeApproval waits for a person to approve the cycle's manifest.
+	ModeApproval Mode = "approval"
+	// ModeScanOnly scans, evaluates and reports; it never installs.
+	ModeScanOnly Mode = "scan-only"
+)
+
+// InstallStart says when an approved install starts.
+type InstallStart string
+
+// Install start options for approval groups.
+const (
+	// StartImmediately installs as soon as the approval arrives.
+	StartImmediately InstallStart = "immediately"
+	// StartAtWindow waits for the next opening of the group's install window.
+	StartAtWindow InstallStart = "window"
+)
+
+// Group is a patch group: which instances, under which baselines, patched
+// how and when.
+type Group struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	// Selector picks the group's instances (usually tag PatchGroup=<name>).
+	Selector fleet.Selector `json:"selector"`
+	// Baselines names the baseline for each OS family the group targets.
+	Baselines map[fleet.OSFamily]string `json:"baselines"`
+	Mode      Mode                      `json:"mode"`
+	Reboot    fleet.RebootOption        `json:"reboot"`
+	Rollout   Rollout                   `json:"rollout"`
+	Approval  *Approval                 `json:"approval,omitempty"`
+	Windows   GroupWindows              `json:"windows"`
+	Reports   []ReportDestination       `json:"reports,omitempty"`
+}
+
+// GroupWindows names the maintenance windows a group uses. The cycle starts
+// when the scan window opens; installs run only inside the install window.
+type GroupWindows struct {
+	Scan    string `json:"scan"`
+	Install string `json:"install,omitempty"`
+}
+
+// Rollout bounds how fast a group is patched.
+type Rollout struct {
+	// Canary is the size of the first wave (count or percentage).
+	Canary Amount `json:"canary"`
+	// MaxConcurrency is the size of every later wave.
+	MaxConcurrency Amount `json:"maxConcurrency"`
+	// MaxErrors stops the rollout once more instances than this have failed.
+	MaxErrors Amount `json:"maxErrors"`
+}
+
+// Amount is a count ("10") or a percentage ("10%") of a group's instances.
+type Amount struct {
+	Count   int     `json:"count,omitempty"`
+	Percent float64 `json:"percent,omitempty"`
+	// IsPercent tells which of Count and Percent applies.
+	IsPercent bool `json:"isPercent,omitempty"`
+}
+
+// Of resolves the amount against n instances. A percentage rounds up, so a
+// non-zero percentage of a non-empty group is at least 1.
+func (a Amount) Of(n int) int {
+	if !a.IsPercent {
+		return a.Count
+	}
+	v := a.Percent * float64(n) / 100
+	c := int(v)
+	if float64(c) < v {
+		c++
+	}
+	return c
+}
+
+// Approval configures the approval gate of an approval group.
+type Approval struct {
+	// Approvers are the identities (e-mail addresses) allowed to approve.
+	Approvers []string `json:"approvers"`
+	// Timeout is how long the cycle waits for a decision before it expires.
+	Timeout Duration `json:"timeout"`
+	// InstallStart says whether an approved install starts at once or at
+	// the next opening of the install window.
+	InstallStart InstallStart `json:"installStart"`
+}
+
+// ReportDestination is where a group's reports go.
+type ReportDestination struct {
+	// Type is "file", "s3" or "azblob".
+	Type string `json:"type"`
+	// Path is the directory for "file".
+	Path string `json:"path,omitempty"`
+	// Bucket and Prefix are for "s3"; Region optional.
+	Bucket string `json:"bucket,omitempty"`
+	Prefix string `json:"prefix,omitempty"`
+	Region string `json:"region,omitempty"`
+	// AccountURL and Container are for "azblob".
+	AccountURL string `json:"accountUrl,omitempty"`
+	Container  string `json:"container,omitempty"`
+}
+
+// Window is a maintenance window: when it opens, how long it stays open,
+// and how long before its end new installs stop.
+type Window struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	// Cron is a five-field cron expression (minute hour day month weekday).
+	Cron string `json:"cron,omitempty"`
+	// Calendar is the alternative to Cron: named days and a time of day.
+	Calendar *Calendar `json:"calendar,omitempty"`
+	// TimeZone is an IANA zone name; empty means UTC.
+	TimeZone string   `json:"timeZone,omitempty"`
+	Duration Duration `json:"duration"`
+	// Cutoff: no new install starts within Cutoff of the window's end.
+	Cutoff Duration `json:"cutoff,omitempty"`
+	// Jitter delays each scheduled start by up to this much.
+	Jitter Duration `json:"jitter,omitempty"`
+}
+
+// Calendar is a calendar-style window spec: every listed day at At.
+type Calendar struct {
+	// Days are weekday names (MON..SUN); empty means every day.
+	Days []string `json:"days,omitempty"`
+	// At is the time of day, "HH:MM".
+	At string `json:"at"`
+}
+
+// Duration is a time.Duration written as "4h", "90m" or "7d" in policy files.
+type Duration time.Duration
+
+// Targets are the cloud estates fleetpatch reaches. No secrets: credentials
+// come from the standard chains (AWS default chain + AssumeRole, azidentity).
+type Targets struct {
+	AWS   []AWSAccount        `json:"aws,omitempty"`
+	Azure []AzureSubscription `json:"azure,omitempty"`
+}
+
+// AWSAccount is one AWS account and the role fleetpatch assumes in it.
+type AWSAccount struct {
+	ID         string   `json:"id"`
+	RoleARN    string   `json:"roleArn,omitempty"`
+	ExternalID string   `json:"externalId,omitempty"`
+	Regions    []string `json:"regions"`
+}
+
+// AzureSubscription is one Azure subscription, optionally narrowed to
+// resource groups.
+type AzureSubscription struct {
+	ID             string   `json:"id"`
+	ResourceGroups []string `json:"resourceGroups,omitempty"`
+}
