@@ -57,3 +57,12 @@ func (p Patch) IsSecurity() bool {
 		return p.Classification == "Security"
 	}
 }
+
+// PatchOnInstance is a patch together with the version installed on one
+// instance. A JSON array of them is the patches file that
+// `starter baseline explain --patches FILE` reads and `starter fleet patches`
+// writes.
+type PatchOnInstance struct {
+	Patch
+	InstalledVersion string `json:"installedVersion,omitempty"`
+}
