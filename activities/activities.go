@@ -1,0 +1,60 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/fleetpatch/fleetpatch/fleet"
+	"github.com/fleetpatch/fleetpatch/policy"
+)
+
+// Activities are the cycle's activities. Register a pointer to it with the
+// worker; the workflows refer to its methods.
+type Activities struct {
+	// Provider drives the fleet (the simulated fleet, AWS or Azure).
+	Provider fleet.Provider
+	// LoadPolicy reads the policy as it is now; each cycle snapshots it once.
+	LoadPolicy func() (*policy.Policy, error)
+	// Store keeps the cycles' artifacts.
+	Store Store
+	// ReportDir is the directory that reports are written to.
+	ReportDir string
+}
+
+// ErrBadInput is the error type of non-retryable input errors.
+const ErrBadInput = "BadInput"
+
+// badInput returns a non-retryable error: retrying cannot fix bad input.
+func badInput(format string, args ...any) error {
+	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), ErrBadInput, nil)
+}
+
+// heartbeater returns a fleet.Progress that heartbeats with the progress,
+// when running inside an activity.
+func heartbeater(ctx context.Context, step string) fleet.Progress {
+	if !activity.IsActivity(ctx) {
+		return func(int, int) {}
+	}
+	return func(done, total int) {
+		activity.RecordHeartbeat(ctx, Progress{Step: step, Done: done, Total: total})
+	}
+}
+
+// Progress is the heartbeat detail of a batch activity.
+type Progress struct {
+	Step  string `json:"step"`
+	Done  int    `json:"done"`
+	Total int    `json:"total"`
+}
+
+// providerError keeps a provider's error retryable, and names the call.
+func providerError(call string, err error) error {
+	if errors.Is(err, fleet.ErrThrottled) {
+		return temporal.NewApplicationErrorWithCause(call+": throttled", "Throttled", err)
+	}
+	return fmt.Errorf("%s: %w", call, err)
+}

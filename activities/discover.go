@@ -1,0 +1,60 @@
+package activities
+
+import (
+	"context"
+	"sort"
+
+	"github.com/fleetpatch/fleetpatch/fleet"
+)
+
+// DiscoverInput asks for a run's targets.
+type DiscoverInput struct {
+	Run      Run            `json:"run"`
+	Selector fleet.Selector `json:"selector"`
+}
+
+// DiscoverResult summarises the targets, which are stored in batches.
+type DiscoverResult struct {
+	Total       int                    `json:"total"`
+	Unreachable int                    `json:"unreachable"`
+	Batches     int                    `json:"batches"`
+	ByOS        map[fleet.OSFamily]int `json:"byOS"`
+}
+
+// Discover lists the group's instances and stores them, sorted by ID, in
+// batches of at most fleet.MaxBatch.
+func (a *Activities) Discover(ctx context.Context, in DiscoverInput) (DiscoverResult, error) {
+	insts, err := a.Provider.Discover(ctx, in.Selector)
+	if err != nil {
+		return DiscoverResult{}, providerError("discover", err)
+	}
+	sort.Slice(insts, func(i, j int) bool { return insts[i].ID < insts[j].ID })
+	res := DiscoverResult{Total: len(insts), ByOS: map[fleet.OSFamily]int{}}
+	for _, i := range insts {
+		res.ByOS[i.OS]++
+		if !i.Reachable() {
+			res.Unreachable++
+		}
+	}
+	for b := 0; b*fleet.MaxBatch < len(insts); b++ {
+		chunk := insts[b*fleet.MaxBatch : min(len(insts), (b+1)*fleet.MaxBatch)]
+		if err := putJSON(ctx, a.Store, in.Run.targetsKey(b), chunk); err != nil {
+			return DiscoverResult{}, err
+		}
+		res.Batches++
+	}
+	return res, nil
+}
+
+// targets reads one batch of a run's targets.
+func (a *Activities) targets(ctx context.Context, run Run, batch int) ([]fleet.Instance, error) {
+	var insts []fleet.Instance
+	found, err := getJSON(ctx, a.Store, run.targetsKey(batch), &insts)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, badInput("run %s has no target batch %d", run, batch)
+	}
+	return insts, nil
+}

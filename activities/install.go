@@ -1,0 +1,133 @@
+package activities
+
+import (
+	"context"
+	"time"
+
+	"github.com/fleetpatch/fleetpatch/fleet"
+)
+
+// BatchInput names one batch of one wave of a run.
+type BatchInput struct {
+	Run    Run                `json:"run"`
+	Wave   int                `json:"wave"`
+	Batch  int                `json:"batch"`
+	Reboot fleet.RebootOption `json:"reboot"`
+	// Deadline is the end of the install window.
+	Deadline time.Time `json:"deadline"`
+	// InstallError, for VerifyBatch, is why the install activity gave up,
+	// if it did.
+	InstallError string `json:"installError,omitempty"`
+}
+
+// InstallBatchResult counts one batch's install; details are stored.
+type InstallBatchResult struct {
+	Instances int `json:"instances"`
+	Failed    int `json:"failed"`
+	// Rebooted lists the instances that were rebooted and must be waited for.
+	Rebooted []string `json:"rebooted,omitempty"`
+}
+
+// InstallBatch installs the batch's planned patches, and nothing else.
+//
+// Idempotent in three steps: the versions installed before are stored first
+// (once), then the provider installs (a provider install of an installed
+// patch is a no-op), then the result, with from-versions taken from the
+// stored inventory, is stored; a retry returns a stored result as it is.
+func (a *Activities) InstallBatch(ctx context.Context, in BatchInput) (InstallBatchResult, error) {
+	var res fleet.InstallResult
+	if found, err := getJSON(ctx, a.Store, in.Run.waveKey(in.Wave, in.Batch, "install"), &res); err != nil || found {
+		return countInstall(res), err
+	}
+	bp, err := a.batchPlan(ctx, in)
+	if err != nil {
+		return InstallBatchResult{}, err
+	}
+	before, err := a.inventoryBefore(ctx, in, bp)
+	if err != nil {
+		return InstallBatchResult{}, err
+	}
+	req := bp.Request
+	req.Reboot, req.Deadline = in.Reboot, in.Deadline
+	res, err = a.Provider.Install(ctx, req, heartbeater(ctx, "install"))
+	if err != nil {
+		return InstallBatchResult{}, providerError("install", err)
+	}
+	fixFromVersions(&res, before, bp)
+	if err := putJSON(ctx, a.Store, in.Run.waveKey(in.Wave, in.Batch, "install"), res); err != nil {
+		return InstallBatchResult{}, err
+	}
+	return countInstall(res), nil
+}
+
+func (a *Activities) batchPlan(ctx context.Context, in BatchInput) (BatchPlan, error) {
+	var bp BatchPlan
+	found, err := getJSON(ctx, a.Store, in.Run.waveKey(in.Wave, in.Batch, "plan"), &bp)
+	if err == nil && !found {
+		err = badInput("run %s has no batch %d in wave %d", in.Run, in.Batch, in.Wave)
+	}
+	return bp, err
+}
+
+// inventoryBefore returns the stored pre-install inventory of the batch, or
+// reads and stores it.
+func (a *Activities) inventoryBefore(ctx context.Context, in BatchInput, bp BatchPlan) ([]fleet.Inventory, error) {
+	key := in.Run.waveKey(in.Wave, in.Batch, "before")
+	var inv []fleet.Inventory
+	if found, err := getJSON(ctx, a.Store, key, &inv); err != nil || found {
+		return inv, err
+	}
+	ids := make([]string, len(bp.Request.Instances))
+	for i, r := range bp.Request.Instances {
+		ids[i] = r.InstanceID
+	}
+	inv, err := a.Provider.Inventory(ctx, ids)
+	if err != nil {
+		return nil, providerError("inventory", err)
+	}
+	return inv, putJSON(ctx, a.Store, key, inv)
+}
+
+// fixFromVersions sets each change's FromVersion from the inventory taken
+// before the install, so a retried install (which sees the new version
+// already there) still reports the version it replaced.
+func fixFromVersions(res *fleet.InstallResult, before []fleet.Inventory, bp BatchPlan) {
+	ver := map[string]map[string]string{}
+	for _, inv := range before {
+		m := map[string]string{}
+		for _, p := range inv.Packages {
+			m[p.Name] = p.Version
+		}
+		ver[inv.InstanceID] = m
+	}
+	names := map[string]string{}
+	for _, p := range bp.Request.Patches {
+		names[p.ID] = p.Name
+	}
+	for i := range res.Instances {
+		r := &res.Instances[i]
+		for j := range r.Changes {
+			c := &r.Changes[j]
+			name := c.Name
+			if name == "" {
+				name = names[c.PatchID]
+			}
+			if v, ok := ver[r.InstanceID][name]; ok {
+				c.FromVersion = v
+			}
+		}
+	}
+}
+
+func countInstall(r fleet.InstallResult) InstallBatchResult {
+	out := InstallBatchResult{Instances: len(r.Instances)}
+	for _, i := range r.Instances {
+		if i.Failed() {
+			out.Failed++
+		}
+		if i.Rebooted {
+			out.Rebooted = append(out.Rebooted, i.InstanceID)
+		}
+	}
+	return out
+}

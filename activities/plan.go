@@ -1,0 +1,149 @@
+package activities
+
+import (
+	"context"
+	"sort"
+
+	"github.com/fleetpatch/fleetpatch/fleet"
+	"github.com/fleetpatch/fleetpatch/policy"
+)
+
+// PlanInput asks for a rollout plan over a run's manifest.
+type PlanInput struct {
+	Run Run `json:"run"`
+	// Approved is the approved subset of the manifest's patch IDs; nil
+	// means every patch of the manifest.
+	Approved []string       `json:"approved,omitempty"`
+	All      bool           `json:"all"`
+	Rollout  policy.Rollout `json:"rollout"`
+}
+
+// Plan is how a rollout proceeds: its waves, each in batches that are
+// stored as install requests.
+type Plan struct {
+	Waves []WavePlan `json:"waves"`
+	// Instances is the number of instances to install on.
+	Instances int `json:"instances"`
+	// MaxErrors is the number of failed instances the rollout tolerates.
+	MaxErrors int `json:"maxErrors"`
+	// NotApproved is the number of instances left with nothing approved.
+	NotApproved int `json:"notApproved"`
+}
+
+// WavePlan is one wave.
+type WavePlan struct {
+	Index     int `json:"index"`
+	Instances int `json:"instances"`
+	Batches   int `json:"batches"`
+}
+
+// BatchPlan is one stored batch of a wave: the install request and the
+// instances it is for.
+type BatchPlan struct {
+	Request   fleet.InstallRequest `json:"request"`
+	Instances []fleet.Instance     `json:"instances"`
+}
+
+// PlanRollout restricts the manifest to the approved patches and splits the
+// instances into waves (a canary, then waves of maxConcurrency), each into
+// batches of at most fleet.MaxBatch, and stores them.
+func (a *Activities) PlanRollout(ctx context.Context, in PlanInput) (Plan, error) {
+	var stored Plan
+	if found, err := getJSON(ctx, a.Store, in.Run.planKey(), &stored); err != nil || found {
+		return stored, err
+	}
+	m, err := a.manifest(ctx, in.Run)
+	if err != nil {
+		return Plan{}, err
+	}
+	ok := map[string]bool{}
+	for _, id := range in.Approved {
+		ok[id] = true
+	}
+	var reqs []fleet.InstanceInstallRequest
+	notApproved := 0
+	for _, i := range m.Instances {
+		r := fleet.InstanceInstallRequest{InstanceID: i.InstanceID}
+		for _, id := range i.PatchIDs {
+			if in.All || ok[id] {
+				r.PatchIDs = append(r.PatchIDs, id)
+			}
+		}
+		if len(r.PatchIDs) == 0 {
+			notApproved++
+			continue
+		}
+		reqs = append(reqs, r)
+	}
+	insts, err := a.instancesByID(ctx, in.Run, len(m.Instances))
+	if err != nil {
+		return Plan{}, err
+	}
+	plan, err := a.storePlan(ctx, in.Run, reqs, m.Patches, insts, in.Rollout)
+	if err != nil {
+		return Plan{}, err
+	}
+	plan.NotApproved = notApproved
+	return plan, putJSON(ctx, a.Store, in.Run.planKey(), plan)
+}
+
+// instancesByID reads every target of a run into a map.
+func (a *Activities) instancesByID(ctx context.Context, run Run, hint int) (map[string]fleet.Instance, error) {
+	keys, err := a.Store.List(ctx, run.Prefix()+"/targets/")
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]fleet.Instance, hint)
+	for b := range keys {
+		insts, err := a.targets(ctx, run, b)
+		if err != nil {
+			return nil, err
+		}
+		for _, i := range insts {
+			out[i.ID] = i
+		}
+	}
+	return out, nil
+}
+
+// storePlan splits reqs into waves and batches and stores each batch.
+func (a *Activities) storePlan(ctx context.Context, run Run, reqs []fleet.InstanceInstallRequest,
+	patches []fleet.Patch, insts map[string]fleet.Instance, ro policy.Rollout) (Plan, error) {
+	sort.Slice(reqs, func(i, j int) bool { return reqs[i].InstanceID < reqs[j].InstanceID })
+	byID := map[string]fleet.Patch{}
+	for _, p := range patches {
+		byID[p.ID] = p
+	}
+	n := len(reqs)
+	plan := Plan{Instances: n, MaxErrors: ro.MaxErrors.Of(n)}
+	for start, w := 0, 0; start < n; w++ {
+		size := ro.MaxConcurrency.Of(n)
+		if w == 0 {
+			size = ro.Canary.Of(n)
+		}
+		size = max(1, min(size, n-start))
+		wave := reqs[start : start+size]
+		wp := WavePlan{Index: w, Instances: size}
+		for b := 0; b*fleet.MaxBatch < len(wave); b++ {
+			chunk := wave[b*fleet.MaxBatch : min(len(wave), (b+1)*fleet.MaxBatch)]
+			bp := BatchPlan{Request: fleet.InstallRequest{CycleID: run.Base().String(), Instances: chunk}}
+			used := map[string]bool{}
+			for _, r := range chunk {
+				bp.Instances = append(bp.Instances, insts[r.InstanceID])
+				for _, id := range r.PatchIDs {
+					if !used[id] {
+						used[id] = true
+						bp.Request.Patches = append(bp.Request.Patches, byID[id])
+					}
+				}
+			}
+			if err := putJSON(ctx, a.Store, run.waveKey(w, b, "plan"), bp); err != nil {
+				return Plan{}, err
+			}
+			wp.Batches++
+		}
+		plan.Waves = append(plan.Waves, wp)
+		start += size
+	}
+	return plan, nil
+}

@@ -1,0 +1,112 @@
+package activities
+
+import (
+	"context"
+	"sort"
+
+	"github.com/fleetpatch/fleetpatch/fleet"
+)
+
+// sampleSize is how many affected instances a review lists inline per
+// patch; the full lists are in the stored review.
+const sampleSize = 10
+
+// Review is what an approver reads: the manifest's patches grouped by
+// package or KB, with from and to versions, severity, CVEs and the affected
+// instances, and the digest to approve.
+type Review struct {
+	Digest string `json:"digest"`
+	// Key is the store key of the full review (every affected instance).
+	Key     string        `json:"key"`
+	Patches []ReviewPatch `json:"patches"`
+	// Instances is the number of instances that get at least one patch.
+	Instances int `json:"instances"`
+	// Compliant is the number of scanned instances that need nothing.
+	Compliant int `json:"compliant"`
+}
+
+// ReviewPatch is one patch of the manifest.
+type ReviewPatch struct {
+	ID             string         `json:"id"`
+	Name           string         `json:"name"`
+	KB             string         `json:"kb,omitempty"`
+	OS             fleet.OSFamily `json:"os"`
+	ToVersion      string         `json:"toVersion,omitempty"`
+	FromVersions   []string       `json:"fromVersions,omitempty"`
+	Classification string         `json:"classification,omitempty"`
+	Severity       string         `json:"severity,omitempty"`
+	CVEs           []string       `json:"cves,omitempty"`
+	RequiresReboot bool           `json:"requiresReboot,omitempty"`
+	InstanceCount  int            `json:"instanceCount"`
+	// Instances lists up to 10 affected instances here, all of them in the
+	// stored review.
+	Instances []string `json:"instances"`
+}
+
+// review builds the review of a manifest, stores the full one and returns
+// the summary.
+func (a *Activities) review(ctx context.Context, in BuildManifestInput, m Manifest) (Review, error) {
+	from := map[string]map[string]bool{}
+	full := map[string]*ReviewPatch{}
+	for _, p := range m.Patches {
+		sev := p.Severity
+		if sev == "" {
+			sev = firstNonEmpty(p.MSRCSeverity, p.Priority)
+		}
+		full[p.ID] = &ReviewPatch{ID: p.ID, Name: p.Name, KB: p.KB, OS: p.OS, ToVersion: p.Version,
+			Classification: p.Classification, Severity: sev, CVEs: p.CVEs, RequiresReboot: p.RequiresReboot}
+		from[p.ID] = map[string]bool{}
+	}
+	scanned := 0
+	for b := 0; b < in.Batches; b++ {
+		var scan fleet.ScanResult
+		if _, err := getJSON(ctx, a.Store, in.Run.scanKey(b), &scan); err != nil {
+			return Review{}, err
+		}
+		for _, s := range scan.Instances {
+			if s.Error != "" {
+				continue
+			}
+			scanned++
+			for _, ps := range s.Patches {
+				if f, ok := from[ps.PatchID]; ok && ps.InstalledVersion != "" {
+					f[ps.InstalledVersion] = true
+				}
+			}
+		}
+	}
+	for _, i := range m.Instances {
+		for _, id := range i.PatchIDs {
+			full[id].Instances = append(full[id].Instances, i.InstanceID)
+			full[id].InstanceCount++
+		}
+	}
+	r := Review{Digest: m.Digest, Key: in.Run.Prefix() + "/review.json",
+		Instances: len(m.Instances), Compliant: scanned - len(m.Instances)}
+	for _, p := range m.Patches {
+		rp := full[p.ID]
+		for v := range from[p.ID] {
+			rp.FromVersions = append(rp.FromVersions, v)
+		}
+		sort.Strings(rp.FromVersions)
+		r.Patches = append(r.Patches, *rp)
+	}
+	if err := putJSON(ctx, a.Store, r.Key, r); err != nil {
+		return Review{}, err
+	}
+	for i := range r.Patches {
+		if len(r.Patches[i].Instances) > sampleSize {
+			r.Patches[i].Instances = r.Patches[i].Instances[:sampleSize]
+		}
+	}
+	return r, nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

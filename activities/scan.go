@@ -1,0 +1,64 @@
+package activities
+
+import (
+	"context"
+
+	"github.com/fleetpatch/fleetpatch/fleet"
+)
+
+// ScanBatchInput names one batch of targets to scan.
+type ScanBatchInput struct {
+	Run   Run `json:"run"`
+	Batch int `json:"batch"`
+}
+
+// ScanBatchResult counts one scanned batch; the scan itself is stored.
+type ScanBatchResult struct {
+	Scanned     int `json:"scanned"`
+	Failed      int `json:"failed"`
+	Unreachable int `json:"unreachable"`
+}
+
+// ScanBatch scans the reachable instances of one target batch and stores
+// the result. A retry after the result was stored returns it unchanged.
+func (a *Activities) ScanBatch(ctx context.Context, in ScanBatchInput) (ScanBatchResult, error) {
+	var stored fleet.ScanResult
+	if found, err := getJSON(ctx, a.Store, in.Run.scanKey(in.Batch), &stored); err != nil || found {
+		return countScan(stored), err
+	}
+	insts, err := a.targets(ctx, in.Run, in.Batch)
+	if err != nil {
+		return ScanBatchResult{}, err
+	}
+	var ids []string
+	for _, i := range insts {
+		if i.Reachable() {
+			ids = append(ids, i.ID)
+		}
+	}
+	res := fleet.ScanResult{}
+	if len(ids) > 0 {
+		res, err = a.Provider.Scan(ctx, ids, heartbeater(ctx, "scan"))
+		if err != nil {
+			return ScanBatchResult{}, providerError("scan", err)
+		}
+	}
+	if err := putJSON(ctx, a.Store, in.Run.scanKey(in.Batch), res); err != nil {
+		return ScanBatchResult{}, err
+	}
+	out := countScan(res)
+	out.Unreachable = len(insts) - len(ids)
+	return out, nil
+}
+
+func countScan(r fleet.ScanResult) ScanBatchResult {
+	var c ScanBatchResult
+	for _, s := range r.Instances {
+		if s.Error != "" {
+			c.Failed++
+		} else {
+			c.Scanned++
+		}
+	}
+	return c
+}

@@ -1,0 +1,172 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/fleetpatch/fleetpatch/fleet"
+	"github.com/fleetpatch/fleetpatch/report"
+)
+
+// BatchOutcome counts the final outcomes of one batch.
+type BatchOutcome struct {
+	Patched       int `json:"patched"`
+	PendingReboot int `json:"pendingReboot"`
+	Failed        int `json:"failed"`
+}
+
+// Add adds o to b.
+func (b *BatchOutcome) Add(o BatchOutcome) {
+	b.Patched += o.Patched
+	b.PendingReboot += o.PendingReboot
+	b.Failed += o.Failed
+}
+
+// Done is the number of instances with a final outcome.
+func (b BatchOutcome) Done() int { return b.Patched + b.PendingReboot + b.Failed }
+
+// VerifyBatch scans the batch again and settles each instance's outcome
+// from the install, the reboot and the scan: patched when every planned
+// patch is installed, pending-reboot when installed but waiting for a reboot
+// the group does not allow, failed otherwise. The outcomes are stored.
+func (a *Activities) VerifyBatch(ctx context.Context, in BatchInput) (BatchOutcome, error) {
+	key := in.Run.waveKey(in.Wave, in.Batch, "result")
+	var stored []report.Instance
+	if found, err := getJSON(ctx, a.Store, key, &stored); err != nil || found {
+		return countOutcomes(stored), err
+	}
+	bp, err := a.batchPlan(ctx, in)
+	if err != nil {
+		return BatchOutcome{}, err
+	}
+	var inst fleet.InstallResult
+	if _, err := getJSON(ctx, a.Store, in.Run.waveKey(in.Wave, in.Batch, "install"), &inst); err != nil {
+		return BatchOutcome{}, err
+	}
+	var reboots []fleet.RebootOutcome
+	if _, err := getJSON(ctx, a.Store, in.Run.waveKey(in.Wave, in.Batch, "reboot"), &reboots); err != nil {
+		return BatchOutcome{}, err
+	}
+	ids := make([]string, len(bp.Instances))
+	for i, x := range bp.Instances {
+		ids[i] = x.ID
+	}
+	scan, err := a.Provider.Scan(ctx, ids, heartbeater(ctx, "verify"))
+	if err != nil {
+		if ctx.Err() != nil || errors.Is(err, fleet.ErrThrottled) {
+			return BatchOutcome{}, providerError("verify scan", err)
+		}
+		// The outcome must be settled even when the cloud cannot be
+		// scanned now: every instance is recorded as unverified.
+		scan = fleet.ScanResult{}
+		for _, id := range ids {
+			scan.Instances = append(scan.Instances, fleet.InstanceScan{InstanceID: id, Error: err.Error()})
+		}
+	}
+	out := settle(in, bp, inst, reboots, scan)
+	if err := putJSON(ctx, a.Store, key, out); err != nil {
+		return BatchOutcome{}, err
+	}
+	return countOutcomes(out), nil
+}
+
+// settle combines a batch's install, reboot and verification scan into
+// per-instance report entries.
+func settle(in BatchInput, bp BatchPlan, inst fleet.InstallResult, reboots []fleet.RebootOutcome, scan fleet.ScanResult) []report.Instance {
+	installs := map[string]fleet.InstanceInstall{}
+	for _, r := range inst.Instances {
+		installs[r.InstanceID] = r
+	}
+	rebooted := map[string]fleet.RebootOutcome{}
+	for _, r := range reboots {
+		rebooted[r.InstanceID] = r
+	}
+	scans := map[string]fleet.InstanceScan{}
+	for _, s := range scan.Instances {
+		scans[s.InstanceID] = s
+	}
+	patches := map[string]fleet.Patch{}
+	for _, p := range bp.Request.Patches {
+		patches[p.ID] = p
+	}
+	out := make([]report.Instance, 0, len(bp.Instances))
+	for k, x := range bp.Instances {
+		ri := report.Instance{ID: x.ID, Name: x.Name, Cloud: x.Cloud, Account: x.Account, Region: x.Region,
+			OS: x.OS, OSVersion: x.OSVersion, Wave: in.Wave}
+		ir, installed := installs[x.ID]
+		rb, didReboot := rebooted[x.ID]
+		sc := scans[x.ID]
+		ri.Reboot = report.Reboot{Needed: ir.RebootRequired, Done: didReboot && rb.Ready}
+		state := map[string]fleet.PatchStatus{}
+		for _, ps := range sc.Patches {
+			state[ps.PatchID] = ps
+		}
+		changes := map[string]fleet.PackageChange{}
+		for _, c := range ir.Changes {
+			changes[c.PatchID] = c
+		}
+		var problems []string
+		pending := false
+		for _, id := range bp.Request.Instances[k].PatchIDs {
+			p := patches[id]
+			c := changes[id]
+			pkg := report.Package{PatchID: id, Name: p.Name, KB: p.KB, FromVersion: c.FromVersion,
+				ToVersion: firstNonEmpty(c.ToVersion, p.Version), Classification: p.Classification,
+				Severity: firstNonEmpty(p.Severity, p.MSRCSeverity, p.Priority), CVEs: p.CVEs, State: c.State, Error: c.Error}
+			if ps, ok := state[id]; ok && sc.Error == "" {
+				// The verification scan has the last word on the state.
+				pkg.State = ps.State
+			} else if sc.Error == "" && installed && c.State != fleet.StateFailed {
+				pkg.State = fleet.StateInstalled
+			}
+			switch pkg.State {
+			case fleet.StateInstalled:
+			case fleet.StateInstalledPendingReboot:
+				pending = true
+			default:
+				if pkg.Error == "" {
+					pkg.Error = fmt.Sprintf("still %s after install", pkg.State)
+				}
+				problems = append(problems, id+": "+pkg.Error)
+			}
+			ri.Packages = append(ri.Packages, pkg)
+		}
+		switch {
+		case !installed:
+			ri.Outcome, ri.Reason = report.Failed, firstNonEmpty(in.InstallError, "the provider returned no install result")
+		case ir.Error != "":
+			ri.Outcome, ri.Reason = report.Failed, ir.Error
+		case didReboot && !rb.Ready:
+			ri.Outcome, ri.Reason = report.Failed, firstNonEmpty(rb.Error, "did not come back after the reboot")
+		case sc.Error != "":
+			ri.Outcome, ri.Reason = report.Failed, "verification scan failed: "+sc.Error
+		case len(problems) > 0:
+			ri.Outcome, ri.Reason = report.Failed, problems[0]
+		case pending:
+			ri.Outcome = report.PendingReboot
+			if in.Reboot == fleet.NoReboot {
+				ri.Reason = "the group's reboot option is NoReboot"
+			}
+		default:
+			ri.Outcome = report.Patched
+		}
+		out = append(out, ri)
+	}
+	return out
+}
+
+func countOutcomes(out []report.Instance) BatchOutcome {
+	var b BatchOutcome
+	for _, r := range out {
+		switch r.Outcome {
+		case report.Patched:
+			b.Patched++
+		case report.PendingReboot:
+			b.PendingReboot++
+		default:
+			b.Failed++
+		}
+	}
+	return b
+}

@@ -1,0 +1,107 @@
+package report
+
+import (
+	"time"
+
+	"github.com/fleetpatch/fleetpatch/fleet"
+)
+
+// SchemaVersion is the version of the JSON report schema.
+const SchemaVersion = "fleetpatch.report/v1"
+
+// Report is one run's report: the header and every instance.
+type Report struct {
+	Schema    string      `json:"schema"`
+	Header    Header      `json:"header"`
+	Instances []*Instance `json:"instances"`
+}
+
+// Header describes the run as a whole.
+type Header struct {
+	Group          string          `json:"group"`
+	Cycle          string          `json:"cycle"`
+	Retry          int             `json:"retry,omitempty"`
+	Mode           string          `json:"mode"`
+	Status         string          `json:"status"`
+	PolicyDigest   string          `json:"policyDigest"`
+	Baselines      []BaselineRef   `json:"baselines"`
+	ManifestDigest string          `json:"manifestDigest,omitempty"`
+	Approval       *Approval       `json:"approval,omitempty"`
+	Phases         []PhaseTiming   `json:"phases,omitempty"`
+	Counts         map[Outcome]int `json:"counts"`
+	GeneratedAt    time.Time       `json:"generatedAt"`
+}
+
+// BaselineRef names the baseline in force for one OS.
+type BaselineRef struct {
+	OS   fleet.OSFamily `json:"os"`
+	Name string         `json:"name"`
+}
+
+// Approval records the decision on a cycle's manifest.
+type Approval struct {
+	// Decision is approved, rejected or expired.
+	Decision string    `json:"decision"`
+	By       string    `json:"by,omitempty"`
+	At       time.Time `json:"at"`
+	Digest   string    `json:"digest,omitempty"`
+	// Patches is the approved subset; empty with Decision approved means all.
+	Patches []string `json:"patches,omitempty"`
+	Comment string   `json:"comment,omitempty"`
+}
+
+// PhaseTiming is when a phase started and ended.
+type PhaseTiming struct {
+	Phase string    `json:"phase"`
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+}
+
+// Instance is what happened to one instance.
+type Instance struct {
+	ID        string         `json:"id"`
+	Name      string         `json:"name"`
+	Cloud     fleet.Cloud    `json:"cloud"`
+	Account   string         `json:"account"`
+	Region    string         `json:"region"`
+	OS        fleet.OSFamily `json:"os"`
+	OSVersion string         `json:"osVersion"`
+	Outcome   Outcome        `json:"outcome"`
+	Reason    string         `json:"reason,omitempty"`
+	Wave      int            `json:"wave,omitempty"`
+	Reboot    Reboot         `json:"reboot"`
+	Packages  []Package      `json:"packages,omitempty"`
+	Missing   []Missing      `json:"stillMissing,omitempty"`
+}
+
+// Reboot tells whether a reboot was needed and done.
+type Reboot struct {
+	Needed   bool          `json:"needed"`
+	Done     bool          `json:"done"`
+	Duration time.Duration `json:"durationNs,omitempty"`
+}
+
+// Package is one installed (or attempted) patch on one instance.
+type Package struct {
+	PatchID        string           `json:"patchId"`
+	Name           string           `json:"name"`
+	KB             string           `json:"kb,omitempty"`
+	FromVersion    string           `json:"fromVersion,omitempty"`
+	ToVersion      string           `json:"toVersion,omitempty"`
+	Classification string           `json:"classification,omitempty"`
+	Severity       string           `json:"severity,omitempty"`
+	CVEs           []string         `json:"cves,omitempty"`
+	State          fleet.PatchState `json:"state"`
+	Error          string           `json:"error,omitempty"`
+}
+
+// Missing is a patch still missing after the run, and why.
+type Missing struct {
+	PatchID  string   `json:"patchId"`
+	Name     string   `json:"name"`
+	Severity string   `json:"severity,omitempty"`
+	CVEs     []string `json:"cves,omitempty"`
+	// Why is rejected, not-selected, filtered-out, pending-approval-delay,
+	// not-approved, failed, not-attempted or scan-only.
+	Why string `json:"why"`
+}

@@ -1,0 +1,47 @@
+package report
+
+// Outcome is what a cycle did to one instance.
+type Outcome string
+
+// Instance outcomes.
+const (
+	// Patched: every planned patch is installed (and verified).
+	Patched Outcome = "patched"
+	// AlreadyCompliant: the baseline approves nothing that is missing.
+	AlreadyCompliant Outcome = "already-compliant"
+	// Failed: the scan, an install, the reboot or the verification failed.
+	Failed Outcome = "failed"
+	// Unreachable: the agent was offline or the instance could not be driven.
+	Unreachable Outcome = "unreachable"
+	// PendingReboot: installed, but a reboot is needed and the group says
+	// NoReboot.
+	PendingReboot Outcome = "pending-reboot"
+	// SkippedByPolicy: the group is scan-only.
+	SkippedByPolicy Outcome = "skipped-by-policy"
+	// NotAttempted: the instance needed patches that were not installed;
+	// Reason says why (window-closed, halted, cancelled, not-approved).
+	NotAttempted Outcome = "not-attempted"
+)
+
+// Reasons an instance was not attempted.
+const (
+	ReasonWindowClosed = "window-closed"
+	ReasonHalted       = "halted"
+	ReasonCancelled    = "cancelled"
+	ReasonNotApproved  = "not-approved"
+	ReasonRejected     = "rejected"
+	ReasonExpired      = "expired"
+)
+
+// Counts as a failure against the rollout's maxErrors.
+func (o Outcome) CountsAsFailure() bool { return o == Failed }
+
+// Retryable reports whether RetryFailed re-runs an instance with this
+// outcome: failures and instances left out by a halt, a closed window or a
+// cancel, never those the approver left out.
+func Retryable(o Outcome, reason string) bool {
+	if o == Failed {
+		return true
+	}
+	return o == NotAttempted && (reason == ReasonWindowClosed || reason == ReasonHalted || reason == ReasonCancelled)
+}
