@@ -1,0 +1,17 @@
+package workflows
+
+import (
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/fleetpatch/fleetpatch/activities"
+)
+
+// Register registers the workflows under their documented names, and the
+// activities, on a worker.
+func Register(w worker.Registry, acts *activities.Activities) {
+	w.RegisterWorkflowWithOptions(PatchCycle, workflow.RegisterOptions{Name: PatchCycleWorkflow})
+	w.RegisterWorkflowWithOptions(Wave, workflow.RegisterOptions{Name: WaveWorkflow})
+	w.RegisterWorkflowWithOptions(RetryFailed, workflow.RegisterOptions{Name: RetryFailedWorkflow})
+	w.RegisterActivity(acts)
+}
