@@ -111,7 +111,7 @@ func settle(in BatchInput, bp BatchPlan, inst fleet.InstallResult, reboots []fle
 		for _, id := range bp.Request.Instances[k].PatchIDs {
 			p := patches[id]
 			c := changes[id]
-			pkg := report.Package{PatchID: id, Name: p.Name, KB: p.KB, FromVersion: c.FromVersion,
+			pkg := report.Package{PatchID: id, Name: firstNonEmpty(c.Name, p.Name), KB: p.KB, FromVersion: c.FromVersion,
 				ToVersion: firstNonEmpty(c.ToVersion, p.Version), Classification: p.Classification,
 				Severity: firstNonEmpty(p.Severity, p.MSRCSeverity, p.Priority), CVEs: p.CVEs, State: c.State, Error: c.Error}
 			if ps, ok := state[id]; ok && sc.Error == "" {

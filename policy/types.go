@@ -12,6 +12,11 @@ type Policy struct {
 	Groups    map[string]*Group    `json:"groups"`
 	Windows   map[string]*Window   `json:"windows"`
 	Targets   Targets              `json:"targets"`
+
+	// files are the files the policy was read from, in load order.
+	files []string
+	// pos maps each decoded field path to where it was read.
+	pos map[string]Pos
 }
 
 // Mode says what a group's cycle does with the patches it finds.

@@ -1,0 +1,219 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/fleetpatch/fleetpatch/fleet"
+)
+
+// Evaluate decides whether baseline b approves patch p at time at, the way
+// AWS Patch Manager does, and explains the decision in one line. It is
+// pure and deterministic. installedVersion is the version on the instance
+// (empty when the package is not installed); it only changes the wording
+// of rejections, which AWS reports differently for installed packages.
+//
+// Order, as documented for patch baselines
+// (https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager-predefined-and-custom-patch-baselines.html,
+// https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PatchRule.html):
+//
+//  1. GlobalFilters: a patch that does not match every global filter is
+//     FilteredOut.
+//  2. RejectedPatches: a listed patch is Rejected, whatever else approves
+//     it. RejectedPatchesAction BLOCK never installs it (nor packages that
+//     depend on it); ALLOW_AS_DEPENDENCY (the default) lets AWS install it
+//     only as a dependency, which fleetpatch does not model.
+//  3. ApprovedPatches: a listed patch is Approved with
+//     ApprovedPatchesComplianceLevel, except a Linux non-security patch
+//     when ApprovedPatchesEnableNonSecurity is false.
+//  4. ApprovalRules.PatchRules: the first rule (in order) that approves the
+//     patch decides. A rule selects a patch when all its filters match;
+//     on Linux it selects only security patches unless EnableNonSecurity.
+//     ApproveAfterDays approves ReleaseDate + N days (UTC) or later;
+//     ApproveUntilDate approves patches released on or before that date;
+//     Ubuntu rules approve at once. A selected patch whose delay has not
+//     elapsed is PendingApprovalDelay (the earliest ApprovableOn wins).
+//  5. Otherwise the patch is NotSelected.
+func Evaluate(b *Baseline, p fleet.Patch, installedVersion string, at time.Time) Decision {
+	d := Decision{PatchID: p.ID}
+	if b == nil {
+		d.Verdict, d.Reason = NotSelected, fmt.Sprintf("no baseline for %s", p.OS)
+		return d
+	}
+	os := fleet.OSFamily(b.OperatingSystem)
+	if p.OS != "" && p.OS != os {
+		d.Verdict = NotSelected
+		d.Reason = fmt.Sprintf("patch is for %s; baseline %q is for %s", p.OS, b.Name, os)
+		return d
+	}
+	if b.GlobalFilters != nil {
+		if ok, miss := groupMatches(*b.GlobalFilters, p); !ok {
+			d.Verdict, d.Rule = FilteredOut, "GlobalFilters"
+			d.Reason = "excluded by GlobalFilters: " + describeMiss(*miss, p)
+			return d
+		}
+	}
+	if entry := listMatch(b.RejectedPatches, p); entry != "" {
+		d.Verdict, d.Rule = Rejected, "RejectedPatches"
+		d.Reason = rejectReason(b, os, entry, installedVersion)
+		return d
+	}
+	var notes []string
+	if entry := listMatch(b.ApprovedPatches, p); entry != "" {
+		if isLinux(os) && !p.IsSecurity() && !b.ApprovedPatchesEnableNonSecurity {
+			notes = append(notes, fmt.Sprintf("listed in ApprovedPatches as %q but not a security update and ApprovedPatchesEnableNonSecurity is false", entry))
+		} else {
+			d.Verdict, d.Rule = Approved, "ApprovedPatches"
+			d.ComplianceLevel = levelOrUnspecified(b.ApprovedPatchesComplianceLevel)
+			d.Reason = fmt.Sprintf("approved by ApprovedPatches entry %q", entry)
+			return d
+		}
+	}
+	var pending *Decision
+	firstMiss := ""
+	var rules []PatchRule
+	if b.ApprovalRules != nil {
+		rules = b.ApprovalRules.PatchRules
+	}
+	for i, r := range rules {
+		name := fmt.Sprintf("ApprovalRules.PatchRules[%d]", i)
+		if ok, miss := groupMatches(r.PatchFilterGroup, p); !ok {
+			if firstMiss == "" {
+				firstMiss = fmt.Sprintf("no approval rule selects the patch (%s: %s)", name, describeMiss(*miss, p))
+			}
+			continue
+		}
+		selected := describeFilters(r.PatchFilterGroup, p)
+		if isLinux(os) && !r.EnableNonSecurity && !p.IsSecurity() {
+			notes = append(notes, fmt.Sprintf("%s matches (%s) but the patch is not a security update and EnableNonSecurity is false", name, selected))
+			continue
+		}
+		rd := Decision{PatchID: p.ID, Rule: name, ComplianceLevel: levelOrUnspecified(r.ComplianceLevel)}
+		released := p.ReleaseDate.UTC().Format(time.DateOnly)
+		switch {
+		case r.ApproveAfterDays != nil && *r.ApproveAfterDays > 0:
+			n := *r.ApproveAfterDays
+			if p.ReleaseDate.IsZero() {
+				notes = append(notes, fmt.Sprintf("%s matches (%s) but the release date is unknown, so its %d-day delay cannot be applied", name, selected, n))
+				continue
+			}
+			on := p.ReleaseDate.UTC().Add(time.Duration(n) * day)
+			if at.Before(on) {
+				rd.Verdict, rd.ApprovableOn = PendingApprovalDelay, on
+				rd.Reason = fmt.Sprintf("selected by %s: %s; released %s, %d-day delay ends on %s", name, selected, released, n, on.Format(time.DateOnly))
+				if pending == nil || on.Before(pending.ApprovableOn) {
+					pending = &rd
+				}
+				continue
+			}
+			rd.Verdict, rd.ApprovableOn = Approved, on
+			rd.Reason = fmt.Sprintf("approved by %s: %s; released %s, %d-day delay elapsed on %s", name, selected, released, n, on.Format(time.DateOnly))
+		case r.ApproveUntilDate != "" && os != fleet.OSUbuntu:
+			until, err := time.Parse(time.DateOnly, r.ApproveUntilDate)
+			if err != nil || p.ReleaseDate.IsZero() {
+				notes = append(notes, fmt.Sprintf("%s matches (%s) but ApproveUntilDate %q cannot be compared with release date %q", name, selected, r.ApproveUntilDate, released))
+				continue
+			}
+			if p.ReleaseDate.UTC().Truncate(day).After(until) {
+				notes = append(notes, fmt.Sprintf("%s matches (%s) but the patch was released %s, after ApproveUntilDate %s", name, selected, released, r.ApproveUntilDate))
+				continue
+			}
+			rd.Verdict = Approved
+			rd.Reason = fmt.Sprintf("approved by %s: %s; released %s, on or before ApproveUntilDate %s", name, selected, released, r.ApproveUntilDate)
+		default:
+			rd.Verdict = Approved
+			why := "no approval delay"
+			if os == fleet.OSUbuntu {
+				why = "Ubuntu rules approve without delay"
+			}
+			rd.Reason = fmt.Sprintf("approved by %s: %s; %s", name, selected, why)
+		}
+		return rd
+	}
+	if pending != nil {
+		return *pending
+	}
+	d.Verdict = NotSelected
+	switch {
+	case len(rules) == 0 && len(notes) == 0:
+		d.Reason = "the baseline has no approval rules and does not list the patch"
+	case len(notes) == 0:
+		d.Reason = firstMiss
+	default:
+		d.Reason = strings.Join(notes, "; ")
+	}
+	return d
+}
+
+// EvaluateAll evaluates every patch of an instance against b.
+func EvaluateAll(b *Baseline, patches []fleet.PatchOnInstance, at time.Time) []Decision {
+	out := make([]Decision, len(patches))
+	for i, p := range patches {
+		out[i] = Evaluate(b, p.Patch, p.InstalledVersion, at)
+	}
+	return out
+}
+
+// rejectReason explains a rejection and what RejectedPatchesAction means
+// for it, following
+// https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_CreatePatchBaseline.html
+// (RejectedPatchesAction).
+func rejectReason(b *Baseline, os fleet.OSFamily, entry, installed string) string {
+	action := b.RejectedPatchesAction
+	if action == "" {
+		action = "ALLOW_AS_DEPENDENCY"
+	}
+	r := fmt.Sprintf("rejected by RejectedPatches entry %q with RejectedPatchesAction %s: ", entry, action)
+	switch {
+	case action == "BLOCK":
+		r += "never installed, nor any package that depends on it"
+		if installed != "" {
+			r += fmt.Sprintf("; installed version %s is reported InstalledRejected (non-compliant)", installed)
+		}
+	case os.IsWindows():
+		r += "Windows has no package dependencies, so the update is skipped"
+		if installed != "" {
+			r += "; already installed, it is reported InstalledOther"
+		}
+	default:
+		r += "AWS installs it only as a dependency of another approved package; fleetpatch does not model dependencies and does not install it"
+		if installed != "" {
+			r += fmt.Sprintf("; installed version %s is reported InstalledOther (compliant)", installed)
+		}
+	}
+	return r
+}
+
+// describeFilters prints the patch's value for each filter key of g, e.g.
+// "CLASSIFICATION=Security, SEVERITY=Critical".
+func describeFilters(g FilterGroup, p fleet.Patch) string {
+	if len(g.PatchFilters) == 0 {
+		return "no filters (every patch)"
+	}
+	parts := make([]string, len(g.PatchFilters))
+	for i, f := range g.PatchFilters {
+		v, _ := patchField(f.Key, p)
+		if v == "" {
+			v = strings.Join(f.Values, "|")
+		}
+		parts[i] = f.Key + "=" + v
+	}
+	return strings.Join(parts, ", ")
+}
+
+// describeMiss explains a filter that does not match.
+func describeMiss(f PatchFilter, p fleet.Patch) string {
+	v, _ := patchField(f.Key, p)
+	if v == "" {
+		v = "(none)"
+	}
+	return fmt.Sprintf("%s is %s, not one of %s", f.Key, v, strings.Join(f.Values, ", "))
+}
+
+func levelOrUnspecified(l string) string {
+	if l == "" {
+		return "UNSPECIFIED"
+	}
+	return l
+}

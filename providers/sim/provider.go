@@ -1,0 +1,133 @@
+// Package sim is the fleet.Provider over the simulated fleet of package
+// cloudsim: a thin layer that enforces the batch limit of fleet.MaxBatch
+// and keeps a log of the calls it served, so that tests can prove that
+// activities call in batches and never per instance.
+package sim
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/fleetpatch/fleetpatch/cloudsim"
+	"github.com/fleetpatch/fleetpatch/fleet"
+)
+
+var _ fleet.Provider = (*Provider)(nil)
+
+// Operation names one provider method in the call log.
+type Operation string
+
+// Operations of the call log.
+const (
+	OpDiscover  Operation = "Discover"
+	OpScan      Operation = "Scan"
+	OpInstall   Operation = "Install"
+	OpWaitReady Operation = "WaitReady"
+	OpInventory Operation = "Inventory"
+)
+
+// Call is one provider call in the log: which operation, over how many
+// instances (for Discover, how many it returned), and its error, if any.
+type Call struct {
+	Op        Operation `json:"op"`
+	Instances int       `json:"instances"`
+	Err       string    `json:"err,omitempty"`
+}
+
+// Provider implements fleet.Provider over a *cloudsim.Fleet.
+type Provider struct {
+	fleet *cloudsim.Fleet
+
+	mu    sync.Mutex
+	calls []Call
+}
+
+// New returns a provider over the simulated fleet f.
+func New(f *cloudsim.Fleet) *Provider { return &Provider{fleet: f} }
+
+// Fleet returns the simulated fleet behind the provider.
+func (p *Provider) Fleet() *cloudsim.Fleet { return p.fleet }
+
+// Calls returns a copy of the call log, in the order the calls finished.
+func (p *Provider) Calls() []Call {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]Call(nil), p.calls...)
+}
+
+// ResetCalls empties the call log.
+func (p *Provider) ResetCalls() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.calls = nil
+}
+
+// log records a call.
+func (p *Provider) log(op Operation, n int, err error) {
+	c := Call{Op: op, Instances: n}
+	if err != nil {
+		c.Err = err.Error()
+	}
+	p.mu.Lock()
+	p.calls = append(p.calls, c)
+	p.mu.Unlock()
+}
+
+// checkBatch refuses calls over fleet.MaxBatch instances.
+func (p *Provider) checkBatch(op Operation, n int) error {
+	if n <= fleet.MaxBatch {
+		return nil
+	}
+	err := fmt.Errorf("sim: %s of %d instances: %w", op, n, fleet.ErrTooManyInstances)
+	p.log(op, n, err)
+	return err
+}
+
+// Discover lists the simulated instances the selector matches.
+func (p *Provider) Discover(ctx context.Context, sel fleet.Selector) ([]fleet.Instance, error) {
+	out, err := p.fleet.Discover(ctx, sel)
+	p.log(OpDiscover, len(out), err)
+	return out, err
+}
+
+// Scan scans at most fleet.MaxBatch instances.
+func (p *Provider) Scan(ctx context.Context, instanceIDs []string, progress fleet.Progress) (fleet.ScanResult, error) {
+	if err := p.checkBatch(OpScan, len(instanceIDs)); err != nil {
+		return fleet.ScanResult{}, err
+	}
+	res, err := p.fleet.Scan(ctx, instanceIDs, progress)
+	p.log(OpScan, len(instanceIDs), err)
+	return res, err
+}
+
+// Install installs the requested patches on at most fleet.MaxBatch
+// instances.
+func (p *Provider) Install(ctx context.Context, req fleet.InstallRequest, progress fleet.Progress) (fleet.InstallResult, error) {
+	if err := p.checkBatch(OpInstall, len(req.Instances)); err != nil {
+		return fleet.InstallResult{}, err
+	}
+	res, err := p.fleet.Install(ctx, req, progress)
+	p.log(OpInstall, len(req.Instances), err)
+	return res, err
+}
+
+// WaitReady waits for at most fleet.MaxBatch instances to be back.
+func (p *Provider) WaitReady(ctx context.Context, instanceIDs []string, progress fleet.Progress) ([]fleet.RebootOutcome, error) {
+	if err := p.checkBatch(OpWaitReady, len(instanceIDs)); err != nil {
+		return nil, err
+	}
+	out, err := p.fleet.WaitReady(ctx, instanceIDs, progress)
+	p.log(OpWaitReady, len(instanceIDs), err)
+	return out, err
+}
+
+// Inventory reads the packages of at most fleet.MaxBatch instances.
+func (p *Provider) Inventory(ctx context.Context, instanceIDs []string) ([]fleet.Inventory, error) {
+	if err := p.checkBatch(OpInventory, len(instanceIDs)); err != nil {
+		return nil, err
+	}
+	out, err := p.fleet.Inventory(ctx, instanceIDs)
+	p.log(OpInventory, len(instanceIDs), err)
+	return out, err
+}

@@ -1,0 +1,298 @@
+package main
+
+// End-to-end tests: a real Temporal server (temporaltest), the worker's own
+// wiring, the real activities and workflows, and the simulated fleet.
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/server/temporaltest"
+
+	"github.com/fleetpatch/fleetpatch/cloudsim"
+	"github.com/fleetpatch/fleetpatch/fleet"
+	"github.com/fleetpatch/fleetpatch/policy"
+	"github.com/fleetpatch/fleetpatch/providers/sim"
+	"github.com/fleetpatch/fleetpatch/report"
+	"github.com/fleetpatch/fleetpatch/workflows"
+)
+
+const examplePolicy = "../deployments/examples/policy"
+
+// stack is a Temporal server, a simulated fleet and the worker's activities.
+type stack struct {
+	t      *testing.T
+	srv    *temporaltest.TestServer
+	c      client.Client
+	fleet  *cloudsim.Fleet
+	prov   *sim.Provider
+	cfg    config
+	pol    *policy.Policy
+	worker worker.Worker
+}
+
+// tuning makes activities retry and time out quickly in tests.
+var tuning = workflows.Tuning{HeartbeatTimeout: 3 * time.Second, RetryInterval: 200 * time.Millisecond, RebootTimeout: 20 * time.Second}
+
+func newStack(t *testing.T, n int, speed float64) *stack {
+	t.Helper()
+	srv := temporaltest.NewServer(temporaltest.WithT(t))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	attrs := map[string]enumspb.IndexedValueType{}
+	for _, name := range workflows.SearchAttributes {
+		attrs[name] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
+	}
+	_, err := srv.GetDefaultClient().OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+		Namespace: srv.GetDefaultNamespace(), SearchAttributes: attrs})
+	require.NoError(t, err)
+	pol, err := policy.Load(examplePolicy)
+	require.NoError(t, err)
+	f := cloudsim.Generate(cloudsim.Config{Seed: 7, Instances: n, Speed: speed})
+	dir := t.TempDir()
+	s := &stack{t: t, srv: srv, c: srv.GetDefaultClient(), fleet: f, prov: sim.New(f), pol: pol,
+		cfg: config{Policy: examplePolicy, DataDir: dir, ReportDir: filepath.Join(dir, "reports")}}
+	s.startWorker()
+	return s
+}
+
+func (s *stack) startWorker() {
+	acts := newActivities(s.cfg, s.prov)
+	acts.LoadPolicy = func() (*policy.Policy, error) { return s.pol, nil }
+	s.worker = s.srv.NewWorkerWithOptions(workflows.TaskQueue, func(r worker.Registry) { workflows.Register(r, acts) },
+		worker.Options{WorkerStopTimeout: time.Second})
+}
+
+func (s *stack) start(group string, in workflows.CycleInput) client.WorkflowRun {
+	in.Group, in.Cycle, in.Tuning = group, "2026-W48", tuning
+	run, err := s.c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
+		ID: workflows.WorkflowID(group, in.Cycle), TaskQueue: workflows.TaskQueue}, workflows.PatchCycleWorkflow, in)
+	require.NoError(s.t, err)
+	return run
+}
+
+func (s *stack) wait(run client.WorkflowRun) workflows.CycleResult {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var r workflows.CycleResult
+	require.NoError(s.t, run.Get(ctx, &r))
+	return r
+}
+
+func (s *stack) status(id string) workflows.CycleStatus {
+	v, err := s.c.QueryWorkflow(context.Background(), id, "", workflows.StatusQuery)
+	require.NoError(s.t, err)
+	var st workflows.CycleStatus
+	require.NoError(s.t, v.Get(&st))
+	return st
+}
+
+func (s *stack) report(r workflows.CycleResult) report.Report {
+	b, err := os.ReadFile(filepath.Join(r.Report.Dir, "report.json"))
+	require.NoError(s.t, err)
+	var rep report.Report
+	require.NoError(s.t, json.Unmarshal(b, &rep))
+	return rep
+}
+
+// inventory returns name -> version per instance, read from the fleet.
+func (s *stack) inventory(ids []string) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for start := 0; start < len(ids); start += fleet.MaxBatch {
+		invs, err := s.fleet.Inventory(context.Background(), ids[start:min(len(ids), start+fleet.MaxBatch)])
+		require.NoError(s.t, err)
+		for _, inv := range invs {
+			m := map[string]string{}
+			for _, p := range inv.Packages {
+				m[p.Name] = p.Version
+			}
+			out[inv.InstanceID] = m
+		}
+	}
+	return out
+}
+
+func (s *stack) groupIDs(group string) []string {
+	insts, err := s.fleet.Discover(context.Background(), s.pol.Groups[group].Selector)
+	require.NoError(s.t, err)
+	ids := make([]string, len(insts))
+	for i, x := range insts {
+		ids[i] = x.ID
+	}
+	return ids
+}
+
+// checkAgainstFleet checks a report against the simulated fleet's truth:
+// every package reported installed went from its version before the cycle
+// to the version the instance has now, every package that changed on the
+// fleet is reported once, and nothing else is reported as updated.
+func (s *stack) checkAgainstFleet(rep report.Report, before map[string]map[string]string) {
+	ids := make([]string, 0, len(before))
+	for id := range before {
+		ids = append(ids, id)
+	}
+	after := s.inventory(ids)
+	reported := map[string]map[string]report.Package{}
+	for _, i := range rep.Instances {
+		reported[i.ID] = map[string]report.Package{}
+		for _, p := range i.Packages {
+			if p.State == fleet.StateInstalled || p.State == fleet.StateInstalledPendingReboot {
+				_, dup := reported[i.ID][p.Name]
+				require.False(s.t, dup, "%s: package %s reported twice", i.ID, p.Name)
+				reported[i.ID][p.Name] = p
+			}
+		}
+	}
+	for id, was := range before {
+		for name, now := range after[id] {
+			p, ok := reported[id][name]
+			if was[name] == now {
+				require.False(s.t, ok, "%s: %s did not change but is reported as updated", id, name)
+				continue
+			}
+			require.True(s.t, ok, "%s: %s changed %s -> %s but is not reported", id, name, was[name], now)
+			require.Equal(s.t, was[name], p.FromVersion, "%s %s from", id, name)
+			require.Equal(s.t, now, p.ToVersion, "%s %s to", id, name)
+		}
+	}
+}
+
+func TestE2EAutoGroupPatchesAndReportsTheFleetsTruth(t *testing.T) {
+	s := newStack(t, 300, 2000)
+	ids := s.groupIDs("prod-auto")
+	before := s.inventory(ids)
+	r := s.wait(s.start("prod-auto", workflows.CycleInput{InstallNow: true}))
+	require.Equal(t, workflows.StatusCompleted, r.Status)
+	require.Positive(t, r.Counts.Patched)
+	rep := s.report(r)
+	require.Len(t, rep.Instances, len(ids), "every instance reported once")
+	s.checkAgainstFleet(rep, before)
+	for _, id := range ids {
+		require.LessOrEqual(t, s.fleet.InstallCount(id), 1, id)
+	}
+	calls := 0
+	for _, c := range s.prov.Calls() {
+		if c.Op == sim.OpDiscover {
+			continue // discovery lists the group; it acts on no instance
+		}
+		calls++
+		require.LessOrEqual(t, c.Instances, fleet.MaxBatch, "%s over %d instances", c.Op, c.Instances)
+	}
+	require.Less(t, calls, len(ids), "batch calls, not one per instance")
+}
+
+func TestE2EApprovalGroupWaitsThenInstallsWhatWasApproved(t *testing.T) {
+	s := newStack(t, 200, 2000)
+	ids := s.groupIDs("prod-sensitive")
+	before := s.inventory(ids)
+	run := s.start("prod-sensitive", workflows.CycleInput{InstallNow: true})
+	id := run.GetID()
+	var st workflows.CycleStatus
+	require.Eventually(t, func() bool { st = s.status(id); return st.Phase == workflows.PhaseAwaitingApproval }, time.Minute, 100*time.Millisecond)
+	require.Zero(t, s.fleet.Stats().Totals.Installs, "nothing installs before the approval")
+
+	ctx := context.Background()
+	bad, err := s.c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: workflows.ApproveName,
+		WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{workflows.ApproveInput{Approver: "ops-lead@example.com", Digest: "sha256:0"}}})
+	if err == nil {
+		err = bad.Get(ctx, nil)
+	}
+	require.ErrorContains(t, err, "does not match the manifest's digest")
+
+	h, err := s.c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: workflows.ApproveName,
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+		Args:         []any{workflows.ApproveInput{Approver: "ops-lead@example.com", Digest: st.Review.Digest, Comment: "CAB-1234"}}})
+	require.NoError(t, err)
+	var d workflows.DecisionResult
+	require.NoError(t, h.Get(ctx, &d))
+	require.Equal(t, "approved", d.Decision)
+
+	r := s.wait(run)
+	require.Equal(t, workflows.StatusCompleted, r.Status)
+	require.Equal(t, "ops-lead@example.com", r.Approval.By)
+	rep := s.report(r)
+	s.checkAgainstFleet(rep, before)
+	// The group is NoReboot: kernel updates leave instances pending reboot.
+	require.Positive(t, rep.Header.Counts[report.PendingReboot]+rep.Header.Counts[report.Patched])
+	for _, i := range rep.Instances {
+		require.False(t, i.Reboot.Done, "%s was rebooted in a NoReboot group", i.ID)
+	}
+}
+
+func TestE2EScanOnlyGroupNeverInstalls(t *testing.T) {
+	s := newStack(t, 200, 2000)
+	audit := *s.pol.Groups["nonprod"]
+	audit.Name, audit.Mode = "audit", policy.ModeScanOnly
+	s.pol.Groups["audit"] = &audit
+	r := s.wait(s.start("audit", workflows.CycleInput{InstallNow: true}))
+	require.Equal(t, workflows.StatusCompleted, r.Status)
+	require.Zero(t, s.fleet.Stats().Totals.Installs)
+	rep := s.report(r)
+	require.Positive(t, rep.Header.Counts[report.SkippedByPolicy])
+	require.Zero(t, rep.Header.Counts[report.Patched])
+}
+
+func TestE2EWorkerKilledMidRolloutLosesNothingAndInstallsNothingTwice(t *testing.T) {
+	s := newStack(t, 400, 300)
+	ids := s.groupIDs("prod-auto")
+	before := s.inventory(ids)
+	run := s.start("prod-auto", workflows.CycleInput{InstallNow: true})
+	require.Eventually(t, func() bool {
+		st := s.status(run.GetID())
+		return st.Phase == workflows.PhaseRollout && st.Wave.Current >= 2
+	}, 2*time.Minute, 50*time.Millisecond)
+	s.worker.Stop()
+	installsAtStop := s.fleet.Stats().Totals.Installs
+	time.Sleep(500 * time.Millisecond)
+	s.startWorker()
+	r := s.wait(run)
+	require.Equal(t, workflows.StatusCompleted, r.Status)
+	require.Greater(t, s.fleet.Stats().Totals.Installs, installsAtStop, "the new worker carried on")
+	for _, id := range ids {
+		require.LessOrEqual(t, s.fleet.InstallCount(id), 1, "%s installed twice", id)
+	}
+	rep := s.report(r)
+	require.Len(t, rep.Instances, len(ids))
+	s.checkAgainstFleet(rep, before)
+}
+
+func TestE2EFaultsHaltExactlyWhenMaxErrorsIsExceeded(t *testing.T) {
+	s := newStack(t, 200, 2000)
+	g := s.pol.Groups["nonprod"]
+	g.Rollout = policy.Rollout{Canary: policy.Amount{Count: 1}, MaxConcurrency: policy.Amount{Count: 1}, MaxErrors: policy.Amount{Count: 2}}
+	// Every package install fails on every instance of the group.
+	var fails []cloudsim.PackageFailure
+	seen := map[string]bool{}
+	for _, id := range s.groupIDs("nonprod") {
+		pending, err := s.fleet.PendingPatches(id)
+		require.NoError(t, err)
+		for _, p := range pending {
+			if !seen[p.Name] {
+				seen[p.Name] = true
+				fails = append(fails, cloudsim.PackageFailure{Package: p.Name, Message: "injected failure"})
+			}
+		}
+	}
+	s.fleet.SetFaults(cloudsim.Faults{InstallFailures: fails})
+	r := s.wait(s.start("nonprod", workflows.CycleInput{InstallNow: true}))
+	require.Equal(t, workflows.StatusHalted, r.Status)
+	require.Equal(t, 3, r.Counts.Failed, "the third failure exceeds maxErrors 2, and nothing starts after it")
+	rep := s.report(r)
+	require.Len(t, rep.Instances, len(s.groupIDs("nonprod")), "every instance reported exactly once")
+	seenIDs := map[string]bool{}
+	for _, i := range rep.Instances {
+		require.False(t, seenIDs[i.ID])
+		seenIDs[i.ID] = true
+	}
+	require.Equal(t, 3, rep.Header.Counts[report.Failed])
+	require.Equal(t, r.Counts.Planned-3, rep.Header.Counts[report.NotAttempted])
+}
