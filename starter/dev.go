@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/fleetpatch/fleetpatch/activities"
+	"github.com/fleetpatch/fleetpatch/cloudsim"
+	"github.com/fleetpatch/fleetpatch/devserver"
+	"github.com/fleetpatch/fleetpatch/policy"
+	"github.com/fleetpatch/fleetpatch/providers/sim"
+	"github.com/fleetpatch/fleetpatch/workflows"
+)
+
+func init() {
+	register(command{Name: "dev", Usage: "[--fleet N] [--seed S] [--policy PATH] [--data DIR] [--port P] [--ui-port P]",
+		Summary: "run the whole stack on this machine: Temporal, Web UI, simulated fleet, worker, this week's cycles", Run: runDev})
+}
+
+// devOptions are the dev stack's flags.
+type devOptions struct {
+	fleetSize int
+	seed      int64
+	policy    string
+	data      string
+	port      int
+	uiPort    int
+}
+
+func runDev(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o devOptions
+	fs.IntVar(&o.fleetSize, "fleet", cloudsim.DefaultInstances, "simulated fleet size (used when DIR has no fleet yet)")
+	fs.Int64Var(&o.seed, "seed", 1, "simulated fleet seed")
+	fs.StringVar(&o.policy, "policy", "deployments/examples/policy", "policy file or folder")
+	fs.StringVar(&o.data, "data", "fleetpatch-data", "data directory: Temporal database, fleet, artifacts, reports")
+	fs.IntVar(&o.port, "port", devserver.DefaultPort, "Temporal frontend port")
+	fs.IntVar(&o.uiPort, "ui-port", devserver.DefaultUIPort, "Temporal Web UI port")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := dev(ctx, o, stdout); err != nil {
+		fmt.Fprintln(stderr, "dev:", err)
+		return 1
+	}
+	return 0
+}
+
+func dev(ctx context.Context, o devOptions, out io.Writer) error {
+	pol, err := policy.Load(o.policy)
+	if err != nil {
+		return fmt.Errorf("policy %s:\n%w", o.policy, err)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	attrs := map[string]enumspb.IndexedValueType{}
+	for _, name := range workflows.SearchAttributes {
+		attrs[name] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
+	}
+	srv, err := devserver.Start(ctx, devserver.Options{DataDir: filepath.Join(o.data, "temporal"), Port: o.port,
+		UIPort: o.uiPort, SearchAttributes: attrs, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer srv.Stop()
+
+	fleetPath := filepath.Join(o.data, "fleet.json.gz")
+	f, err := sim.Open(fleetPath, cloudsim.Config{Seed: o.seed, Instances: o.fleetSize})
+	if err != nil {
+		return err
+	}
+	saveCtx, stopSaving := context.WithCancel(context.Background())
+	saved := make(chan struct{})
+	go func() { sim.AutoSave(saveCtx, f, fleetPath, 5*time.Second, log); close(saved) }()
+	defer func() { stopSaving(); <-saved }()
+
+	c, err := client.Dial(client.Options{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace(), Logger: quietLogger{}})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	reports := filepath.Join(o.data, "reports")
+	w := worker.New(c, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 3 * time.Second})
+	workflows.Register(w, &activities.Activities{Provider: sim.New(f),
+		LoadPolicy: func() (*policy.Policy, error) { return policy.Load(o.policy) },
+		Store:      activities.DirStore{Root: filepath.Join(o.data, "artifacts")}, ReportDir: reports})
+	if err := w.Start(); err != nil {
+		return err
+	}
+	defer w.Stop()
+
+	cycle := workflows.CycleOf(time.Now())
+	groups := slices.Sorted(maps.Keys(pol.Groups))
+	fmt.Fprintf(out, "fleetpatch dev stack\n  Temporal:  %s (namespace %s)\n  Web UI:    %s\n  fleet:     %d simulated servers (%s)\n  reports:   %s\n\n",
+		srv.FrontendAddress(), srv.Namespace(), srv.UIURL(), f.Len(), fleetPath, reports)
+	for _, g := range groups {
+		if err := startCycle(ctx, c, g, cycle); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(out, "started cycle %s for %d groups; Ctrl-C stops everything (state is kept in %s)\n\n", cycle, len(groups), o.data)
+	watchCycles(ctx, c, groups, cycle, srv.FrontendAddress(), out)
+	fmt.Fprintln(out, "\nstopping...")
+	return nil
+}
+
+// startCycle starts the group's cycle as an ad-hoc run whose install window
+// opens now; a cycle that already exists (a restarted dev stack) is kept.
+func startCycle(ctx context.Context, c client.Client, group, cycle string) error {
+	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: workflows.WorkflowID(group, cycle), TaskQueue: workflows.TaskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, workflows.PatchCycleWorkflow, workflows.CycleInput{Group: group, Cycle: cycle, InstallNow: true})
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return nil
+	}
+	return err
+}
+
+// watchCycles prints each group's progress when it changes, and the exact
+// approve command for groups waiting for approval, until ctx ends.
+func watchCycles(ctx context.Context, c client.Client, groups []string, cycle, address string, out io.Writer) {
+	last := map[string]string{}
+	tick := time.NewTicker(2 * time.Second)
+	defer tick.Stop()
+	for {
+		for _, g := range groups {
+			st, err := queryStatus(ctx, c, workflows.WorkflowID(g, cycle))
+			if err != nil {
+				continue
+			}
+			line := progressLine(st)
+			if line == last[g] {
+				continue
+			}
+			last[g] = line
+			fmt.Fprintln(out, line)
+			if st.Phase == workflows.PhaseAwaitingApproval && st.Review != nil && len(st.Approvers) > 0 {
+				fmt.Fprintf(out, "    approve with: go run ./starter approve --address %s --group %s --cycle %s --approver %s --digest %s\n",
+					address, g, cycle, st.Approvers[0], st.Review.Digest)
+			}
+			if st.Report != nil {
+				fmt.Fprintf(out, "    report: %s\n", st.Report.Dir)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func queryStatus(ctx context.Context, c client.Client, id string) (workflows.CycleStatus, error) {
+	qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	v, err := c.QueryWorkflow(qctx, id, "", workflows.StatusQuery)
+	var st workflows.CycleStatus
+	if err == nil {
+		err = v.Get(&st)
+	}
+	return st, err
+}
+
+func progressLine(st workflows.CycleStatus) string {
+	n := st.Counts
+	phase := string(st.Phase)
+	if st.Status != "" {
+		phase += " (" + string(st.Status) + ")"
+	}
+	line := fmt.Sprintf("%-15s %-28s discovered %4d  scanned %4d  need %4d  patched %4d  pending-reboot %4d  failed %3d",
+		st.Group, phase, n.Discovered, n.Scanned, n.NeedPatches, n.Patched, n.PendingReboot, n.Failed)
+	if st.Wave.Total > 0 && st.Status == "" {
+		line += fmt.Sprintf("  wave %d/%d", st.Wave.Current, st.Wave.Total)
+	}
+	return line
+}

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/fleetpatch/fleetpatch/workflows"
+)
+
+// temporalFlags are the connection flags every command that talks to
+// Temporal takes, defaulting from TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE
+// like the Temporal CLI.
+type temporalFlags struct {
+	address   string
+	namespace string
+	taskQueue string
+}
+
+func (t *temporalFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&t.address, "address", envOr("TEMPORAL_ADDRESS", "localhost:7233"), "Temporal frontend host:port (env TEMPORAL_ADDRESS)")
+	fs.StringVar(&t.namespace, "namespace", envOr("TEMPORAL_NAMESPACE", "default"), "Temporal namespace (env TEMPORAL_NAMESPACE)")
+	fs.StringVar(&t.taskQueue, "task-queue", workflows.TaskQueue, "task queue of the fleetpatch workers")
+}
+
+// dial connects, failing fast with one clear line when the server is not
+// there.
+func (t *temporalFlags) dial() (client.Client, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := client.DialContext(ctx, client.Options{HostPort: t.address, Namespace: t.namespace, Logger: quietLogger{}})
+	if err != nil {
+		return nil, fmt.Errorf("server unreachable at %s: %v", t.address, err)
+	}
+	return c, nil
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// quietLogger drops the SDK's own log lines from CLI output.
+type quietLogger struct{}
+
+func (quietLogger) Debug(string, ...any) {}
+func (quietLogger) Info(string, ...any)  {}
+func (quietLogger) Warn(string, ...any)  {}
+func (quietLogger) Error(string, ...any) {}
