@@ -30,7 +30,7 @@ const examplePolicy = "../deployments/examples/policy"
 
 // stack is a Temporal server, a simulated fleet and the worker's activities.
 type stack struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *temporaltest.TestServer
 	c      client.Client
 	fleet  *cloudsim.Fleet
@@ -43,9 +43,17 @@ type stack struct {
 // tuning makes activities retry and time out quickly in tests.
 var tuning = workflows.Tuning{HeartbeatTimeout: 3 * time.Second, RetryInterval: 200 * time.Millisecond, RebootTimeout: 20 * time.Second}
 
-func newStack(t *testing.T, n int, speed float64) *stack {
+// newStack starts a server and a worker over n simulated instances whose
+// clock runs speed times the wall clock (speed 0: operations take no time).
+func newStack(t testing.TB, n int, speed float64) *stack {
 	t.Helper()
-	srv := temporaltest.NewServer(temporaltest.WithT(t))
+	var srv *temporaltest.TestServer
+	if tt, ok := t.(*testing.T); ok {
+		srv = temporaltest.NewServer(temporaltest.WithT(tt))
+	} else {
+		srv = temporaltest.NewServer()
+		t.Cleanup(srv.Stop)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	attrs := map[string]enumspb.IndexedValueType{}
@@ -57,7 +65,12 @@ func newStack(t *testing.T, n int, speed float64) *stack {
 	require.NoError(t, err)
 	pol, err := policy.Load(examplePolicy)
 	require.NoError(t, err)
-	f := cloudsim.Generate(cloudsim.Config{Seed: 7, Instances: n, Speed: speed})
+	cfg := cloudsim.Config{Seed: 7, Instances: n, Speed: speed}
+	if speed <= 0 {
+		// No simulated durations: the fleet's clock stays on the wall clock.
+		cfg.Speed, cfg.Timing = 1, &cloudsim.Timing{}
+	}
+	f := cloudsim.Generate(cfg)
 	dir := t.TempDir()
 	s := &stack{t: t, srv: srv, c: srv.GetDefaultClient(), fleet: f, prov: sim.New(f), pol: pol,
 		cfg: config{Policy: examplePolicy, DataDir: dir, ReportDir: filepath.Join(dir, "reports")}}
