@@ -57,6 +57,8 @@ func BenchmarkCycle10000(b *testing.B) {
 		b.ReportMetric(float64(maxEvents), "max-events/workflow")
 		b.ReportMetric(float64(len(resp.Executions)), "workflows")
 		b.ReportMetric(float64(activities+children)/10000, "actions/server")
+		b.ReportMetric(float64(r.Counts.Patched), "patched")
+		b.ReportMetric(float64(r.Counts.Failed), "failed")
 		b.Logf("status %s, patched %d, failed %d, workflows %d, events %d, activities %d, children %d",
 			r.Status, r.Counts.Patched, r.Counts.Failed, len(resp.Executions), totalEvents, activities, children)
 	}
