@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -111,6 +112,10 @@ func dev(ctx context.Context, o devOptions, out io.Writer) error {
 	groups := slices.Sorted(maps.Keys(pol.Groups))
 	fmt.Fprintf(out, "fleetpatch dev stack\n  Temporal:  %s (namespace %s)\n  Web UI:    %s\n  fleet:     %d simulated servers (%s)\n  reports:   %s\n\n",
 		srv.FrontendAddress(), srv.Namespace(), srv.UIURL(), f.Len(), fleetPath, reports)
+	fmt.Fprintln(out, "schedules (each group's cycle starts when its scan window opens):")
+	if err := syncSchedules(ctx, c, pol, workflows.TaskQueue, false, indent{out}); err != nil {
+		return err
+	}
 	for _, g := range groups {
 		if err := startCycle(ctx, c, g, cycle); err != nil {
 			return err
@@ -194,4 +199,18 @@ func progressLine(st workflows.CycleStatus) string {
 		line += fmt.Sprintf("  wave %d/%d", st.Wave.Current, st.Wave.Total)
 	}
 	return line
+}
+
+// indent prefixes every line written with two spaces.
+type indent struct{ w io.Writer }
+
+func (i indent) Write(p []byte) (int, error) {
+	for _, line := range strings.SplitAfter(string(p), "\n") {
+		if line != "" {
+			if _, err := io.WriteString(i.w, "  "+line); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return len(p), nil
 }

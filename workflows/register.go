@@ -13,5 +13,6 @@ func Register(w worker.Registry, acts *activities.Activities) {
 	w.RegisterWorkflowWithOptions(PatchCycle, workflow.RegisterOptions{Name: PatchCycleWorkflow})
 	w.RegisterWorkflowWithOptions(Wave, workflow.RegisterOptions{Name: WaveWorkflow})
 	w.RegisterWorkflowWithOptions(RetryFailed, workflow.RegisterOptions{Name: RetryFailedWorkflow})
+	w.RegisterWorkflowWithOptions(ScheduledCycle, workflow.RegisterOptions{Name: ScheduledCycleWorkflow})
 	w.RegisterActivity(acts)
 }

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/fleetpatch/fleetpatch/policy"
+	"github.com/fleetpatch/fleetpatch/workflows"
+)
+
+func init() {
+	register(command{Name: "cycle start", Usage: "--group G [--cycle ID] [--now] [--policy PATH]",
+		Summary: "start a group's cycle (default: this week's)", Run: runCycleStart})
+}
+
+func runCycleStart(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("cycle start", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cf cycleFlags
+	cf.register(fs)
+	now := fs.Bool("now", false, "open an ad-hoc install window now instead of waiting for the group's window")
+	polPath := fs.String("policy", "deployments/examples/policy", "policy, to check that the group exists")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if cf.group == "" {
+		fmt.Fprintln(stderr, "cycle start: --group is required")
+		return 2
+	}
+	if pol, err := policy.Load(*polPath); err != nil {
+		fmt.Fprintf(stderr, "cycle start: policy %s: %v\n", *polPath, err)
+		return 1
+	} else if _, err := pol.Group(cf.group); err != nil {
+		fmt.Fprintln(stderr, "cycle start: unknown group", cf.group)
+		return 1
+	}
+	if cf.cycle == "" {
+		cf.cycle = workflows.CycleOf(time.Now())
+	}
+	c, err := cf.dial()
+	if err != nil {
+		fmt.Fprintln(stderr, "cycle start:", err)
+		return 1
+	}
+	defer c.Close()
+	id := workflows.WorkflowID(cf.group, cf.cycle)
+	run, err := c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
+		ID: id, TaskQueue: cf.taskQueue, WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, workflows.PatchCycleWorkflow, workflows.CycleInput{Group: cf.group, Cycle: cf.cycle, InstallNow: *now})
+	if err != nil {
+		fmt.Fprintf(stderr, "cycle start: %s: %v\n", id, err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "started %s (run %s)\n", id, run.GetRunID())
+	return 0
+}

@@ -1,0 +1,257 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/fleetpatch/fleetpatch/policy"
+	"github.com/fleetpatch/fleetpatch/workflows"
+)
+
+func init() {
+	register(command{Name: "schedules sync", Usage: "--policy PATH [--dry-run]",
+		Summary: "create, update and delete Temporal Schedules from the maintenance windows", Run: runSchedulesSync})
+	register(command{Name: "schedules list", Usage: "",
+		Summary: "list fleetpatch's schedules and their next runs", Run: runSchedulesList})
+}
+
+// schedulePrefix starts the ID of every schedule fleetpatch manages; sync
+// deletes only schedules with this prefix.
+const schedulePrefix = "fleetpatch/"
+
+// catchupWindow is how late a missed run (server down) may still start.
+const catchupWindow = 6 * time.Hour
+
+// memoSpec is the memo key that records the spec a schedule was made from.
+const memoSpec = "fleetpatch-spec"
+
+// desiredSchedule is one schedule the policy asks for: a group's cycle
+// starting when its scan window opens.
+type desiredSchedule struct {
+	id, group, window, cron, tz string
+	jitter                      time.Duration
+}
+
+func (d desiredSchedule) spec() string {
+	tz := d.tz
+	if tz == "" {
+		tz = "UTC"
+	}
+	s := fmt.Sprintf("%s %s", d.cron, tz)
+	if d.jitter > 0 {
+		s += " jitter " + d.jitter.String()
+	}
+	return s
+}
+
+// digest identifies the desired schedule's content; a change means update.
+func (d desiredSchedule) digest(taskQueue string) string {
+	sum := sha256.Sum256([]byte(d.spec() + "|" + d.group + "|" + taskQueue))
+	return hex.EncodeToString(sum[:8])
+}
+
+// desiredSchedules lists the schedules the policy asks for, sorted by ID.
+func desiredSchedules(pol *policy.Policy) ([]desiredSchedule, error) {
+	var out []desiredSchedule
+	for _, name := range slices.Sorted(maps.Keys(pol.Groups)) {
+		g := pol.Groups[name]
+		w, ok := pol.Windows[g.Windows.Scan]
+		if !ok {
+			return nil, fmt.Errorf("group %s: window %q is not defined", name, g.Windows.Scan)
+		}
+		cron, err := w.Spec()
+		if err != nil {
+			return nil, fmt.Errorf("window %s: %w", w.Name, err)
+		}
+		out = append(out, desiredSchedule{id: schedulePrefix + name + "/" + w.Name, group: name, window: w.Name,
+			cron: cron, tz: w.TimeZone, jitter: w.Jitter.D()})
+	}
+	return out, nil
+}
+
+func runSchedulesSync(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("schedules sync", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var tf temporalFlags
+	tf.register(fs)
+	polPath := fs.String("policy", "deployments/examples/policy", "policy file or folder")
+	dryRun := fs.Bool("dry-run", false, "print the plan, change nothing")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	pol, err := policy.Load(*polPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "schedules sync: policy %s:\n%v\n", *polPath, err)
+		return 1
+	}
+	c, err := tf.dial()
+	if err != nil {
+		fmt.Fprintln(stderr, "schedules sync:", err)
+		return 1
+	}
+	defer c.Close()
+	if err := syncSchedules(context.Background(), c, pol, tf.taskQueue, *dryRun, stdout); err != nil {
+		fmt.Fprintln(stderr, "schedules sync:", err)
+		return 1
+	}
+	return 0
+}
+
+// syncSchedules makes the server's fleetpatch schedules match the policy
+// and prints one line per schedule: create, update, delete or unchanged.
+func syncSchedules(ctx context.Context, c client.Client, pol *policy.Policy, taskQueue string, dryRun bool, out io.Writer) error {
+	want, err := desiredSchedules(pol)
+	if err != nil {
+		return err
+	}
+	have, err := existingSchedules(ctx, c)
+	if err != nil {
+		return err
+	}
+	sc := c.ScheduleClient()
+	verb := func(v string) string {
+		if dryRun {
+			return "would " + v
+		}
+		return v
+	}
+	for _, d := range want {
+		digest := d.digest(taskQueue)
+		old, exists := have[d.id]
+		delete(have, d.id)
+		switch {
+		case exists && old == digest:
+			fmt.Fprintf(out, "unchanged  %s  %s\n", d.id, d.spec())
+			continue
+		case exists:
+			fmt.Fprintf(out, "%s  %s  %s\n", verb("update"), d.id, d.spec())
+			if !dryRun {
+				if err := sc.GetHandle(ctx, d.id).Delete(ctx); err != nil {
+					return fmt.Errorf("update %s: %w", d.id, err)
+				}
+			}
+		default:
+			fmt.Fprintf(out, "%s  %s  %s\n", verb("create"), d.id, d.spec())
+		}
+		if dryRun {
+			continue
+		}
+		if _, err := sc.Create(ctx, scheduleOptions(d, taskQueue, digest)); err != nil {
+			return fmt.Errorf("create %s: %w", d.id, err)
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(have)) {
+		fmt.Fprintf(out, "%s  %s\n", verb("delete"), id)
+		if dryRun {
+			continue
+		}
+		err := sc.GetHandle(ctx, id).Delete(ctx)
+		var nf *serviceerror.NotFound
+		if err != nil && !errors.As(err, &nf) {
+			return fmt.Errorf("delete %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// scheduleOptions builds the Temporal Schedule for a desired schedule:
+// cron in the window's time zone, jitter, overlap skip and a catch-up
+// window, starting ScheduledCycle for the group.
+func scheduleOptions(d desiredSchedule, taskQueue, digest string) client.ScheduleOptions {
+	return client.ScheduleOptions{
+		ID:   d.id,
+		Spec: client.ScheduleSpec{CronExpressions: []string{d.cron}, TimeZoneName: d.tz, Jitter: d.jitter},
+		Action: &client.ScheduleWorkflowAction{
+			ID:                    "scheduled-cycle/" + d.group,
+			Workflow:              workflows.ScheduledCycleWorkflow,
+			Args:                  []any{workflows.ScheduledInput{Group: d.group}},
+			TaskQueue:             taskQueue,
+			TypedSearchAttributes: temporal.NewSearchAttributes(workflows.PatchGroupKey.ValueSet(d.group)),
+		},
+		Overlap:       enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
+		CatchupWindow: catchupWindow,
+		Memo:          map[string]any{memoSpec: digest},
+	}
+}
+
+// existingSchedules maps the IDs of fleetpatch's schedules to the digest
+// recorded in their memo.
+func existingSchedules(ctx context.Context, c client.Client) (map[string]string, error) {
+	it, err := c.ScheduleClient().List(ctx, client.ScheduleListOptions{PageSize: 100})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			return nil, err
+		}
+		if !strings.HasPrefix(e.ID, schedulePrefix) {
+			continue
+		}
+		var digest string
+		if e.Memo != nil {
+			if p, ok := e.Memo.Fields[memoSpec]; ok {
+				_ = converter.GetDefaultDataConverter().FromPayload(p, &digest)
+			}
+		}
+		out[e.ID] = digest
+	}
+	return out, nil
+}
+
+func runSchedulesList(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("schedules list", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var tf temporalFlags
+	tf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	c, err := tf.dial()
+	if err != nil {
+		fmt.Fprintln(stderr, "schedules list:", err)
+		return 1
+	}
+	defer c.Close()
+	ctx := context.Background()
+	have, err := existingSchedules(ctx, c)
+	if err != nil {
+		fmt.Fprintln(stderr, "schedules list:", err)
+		return 1
+	}
+	if len(have) == 0 {
+		fmt.Fprintln(stdout, "no fleetpatch schedules (run: go run ./starter schedules sync)")
+		return 0
+	}
+	for _, id := range slices.Sorted(maps.Keys(have)) {
+		d, err := c.ScheduleClient().GetHandle(ctx, id).Describe(ctx)
+		if err != nil {
+			fmt.Fprintf(stdout, "%s  (%v)\n", id, err)
+			continue
+		}
+		next := "-"
+		if len(d.Info.NextActionTimes) > 0 {
+			next = d.Info.NextActionTimes[0].Format(time.RFC3339)
+		}
+		fmt.Fprintf(stdout, "%s  tz %s  next %s  paused %v  running %d\n", id,
+			firstOf(d.Schedule.Spec.TimeZoneName, "UTC"), next, d.Schedule.State.Paused, len(d.Info.RunningWorkflows))
+	}
+	return 0
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/fleetpatch/fleetpatch/workflows"
+)
+
+func init() {
+	register(command{Name: "status", Usage: "[--group G] [--cycle ID] [--watch]",
+		Summary: "a table of cycles and their phases, with rollout progress", Run: runStatus})
+}
+
+func runStatus(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cf cycleFlags
+	cf.register(fs)
+	watch := fs.Bool("watch", false, "refresh every 2 seconds until Ctrl-C")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	c, err := cf.dial()
+	if err != nil {
+		fmt.Fprintln(stderr, "status:", err)
+		return 1
+	}
+	defer c.Close()
+	for {
+		rows, err := listCycles(context.Background(), c, cf.namespace, cf.group, cf.cycle)
+		if err != nil {
+			fmt.Fprintln(stderr, "status:", err)
+			return 1
+		}
+		if *watch {
+			fmt.Fprint(stdout, "\033[H\033[2J")
+		}
+		if len(rows) == 0 {
+			fmt.Fprintln(stdout, "no cycles found")
+		} else {
+			printStatus(stdout, rows)
+		}
+		if !*watch {
+			return 0
+		}
+		time.Sleep(2 * time.Second)
+	}
+}
+
+// listCycles finds the cycles (newest first) and queries their status.
+func listCycles(ctx context.Context, c client.Client, ns, group, cycle string) ([]workflows.CycleStatus, error) {
+	q := fmt.Sprintf("WorkflowType = %q", workflows.PatchCycleWorkflow)
+	if group != "" {
+		q += fmt.Sprintf(" AND PatchGroup = %q", group)
+	}
+	if cycle != "" {
+		q += fmt.Sprintf(" AND PatchCycle = %q", cycle)
+	}
+	resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: ns, Query: q, PageSize: 200})
+	if err != nil {
+		return nil, err
+	}
+	var rows []workflows.CycleStatus
+	for _, e := range resp.Executions {
+		st, err := queryStatus(ctx, c, e.Execution.WorkflowId)
+		if err != nil {
+			st = workflows.CycleStatus{Group: e.Execution.WorkflowId, Phase: workflows.Phase(strings.ToLower(e.Status.String()))}
+		}
+		rows = append(rows, st)
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		if rows[i].Cycle != rows[j].Cycle {
+			return rows[i].Cycle > rows[j].Cycle
+		}
+		return rows[i].Group < rows[j].Group
+	})
+	return rows, nil
+}
+
+func printStatus(w io.Writer, rows []workflows.CycleStatus) {
+	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+	fmt.Fprintln(tw, "GROUP\tCYCLE\tMODE\tPHASE\tSTATUS\tDISCOVERED\tNEED\tPATCHED\tPENDING-REBOOT\tFAILED\tPROGRESS")
+	for _, s := range rows {
+		n := s.Counts
+		status := string(s.Status)
+		if s.Paused {
+			status = "paused"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", s.Group, s.Cycle, s.Mode, s.Phase, firstOf(status),
+			n.Discovered, n.NeedPatches, n.Patched, n.PendingReboot, n.Failed, progressBar(s))
+	}
+	tw.Flush()
+}
+
+// progressBar draws how much of the planned rollout is done.
+func progressBar(s workflows.CycleStatus) string {
+	planned := s.Counts.Planned
+	if planned == 0 {
+		return ""
+	}
+	done := s.Counts.Patched + s.Counts.PendingReboot + s.Counts.Failed
+	const width = 20
+	filled := min(width, done*width/planned)
+	bar := "[" + strings.Repeat("#", filled) + strings.Repeat(".", width-filled) + "]"
+	if s.Wave.Total > 0 {
+		bar += fmt.Sprintf(" wave %d/%d", s.Wave.Current, s.Wave.Total)
+	}
+	return fmt.Sprintf("%s %d/%d", bar, done, planned)
+}
