@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"sort"
 	"time"
 
 	"github.com/fleetpatch/fleetpatch/fleet"
@@ -41,6 +40,9 @@ type ReportRef struct {
 	Dir    string                 `json:"dir"`
 	Files  []string               `json:"files"`
 	Counts map[report.Outcome]int `json:"counts"`
+	// Published lists the objects written to the group's report
+	// destinations (sink/key).
+	Published []string `json:"published,omitempty"`
 }
 
 // WriteReport builds the run's report from its artifacts and writes it in
@@ -63,7 +65,11 @@ func (a *Activities) WriteReport(ctx context.Context, in ReportInput) (ReportRef
 	if err != nil {
 		return ReportRef{}, err
 	}
-	return ReportRef{Dir: dir, Files: files, Counts: rep.Header.Counts}, nil
+	published, err := a.publishRun(ctx, in.Snapshot.Group.Reports, in.Run, rep)
+	if err != nil {
+		return ReportRef{}, err
+	}
+	return ReportRef{Dir: dir, Files: files, Counts: rep.Header.Counts, Published: published}, nil
 }
 
 // buildReport assembles the report model.
@@ -95,11 +101,11 @@ func (a *Activities) buildReport(ctx context.Context, in ReportInput) (*report.R
 			return nil, err
 		}
 	}
-	sort.Slice(insts, func(i, j int) bool { return insts[i].ID < insts[j].ID })
 	for _, i := range insts {
-		rep.Header.Counts[i.Outcome]++
+		_, i.Planned = planned[i.ID]
 	}
 	rep.Instances = insts
+	rep.Summarize()
 	return rep, nil
 }
 

@@ -98,7 +98,8 @@ func stillMissing(ri *report.Instance, s fleet.InstanceScan, catalog map[string]
 			continue
 		}
 		p := catalog[ps.PatchID]
-		mi := report.Missing{PatchID: p.ID, Name: p.Name, Severity: firstNonEmpty(p.Severity, p.MSRCSeverity, p.Priority), CVEs: p.CVEs}
+		mi := report.Missing{PatchID: p.ID, Name: p.Name, Severity: firstNonEmpty(p.Severity, p.MSRCSeverity, p.Priority), CVEs: p.CVEs,
+			Security: p.IsSecurity()}
 		d := decided[ps.PatchID]
 		switch {
 		case d.Verdict != policy.Approved:

@@ -18,18 +18,52 @@ type Report struct {
 
 // Header describes the run as a whole.
 type Header struct {
-	Group          string          `json:"group"`
-	Cycle          string          `json:"cycle"`
-	Retry          int             `json:"retry,omitempty"`
-	Mode           string          `json:"mode"`
-	Status         string          `json:"status"`
-	PolicyDigest   string          `json:"policyDigest"`
-	Baselines      []BaselineRef   `json:"baselines"`
-	ManifestDigest string          `json:"manifestDigest,omitempty"`
-	Approval       *Approval       `json:"approval,omitempty"`
-	Phases         []PhaseTiming   `json:"phases,omitempty"`
-	Counts         map[Outcome]int `json:"counts"`
-	GeneratedAt    time.Time       `json:"generatedAt"`
+	Group          string        `json:"group"`
+	Cycle          string        `json:"cycle"`
+	Retry          int           `json:"retry,omitempty"`
+	Mode           string        `json:"mode"`
+	Status         string        `json:"status"`
+	PolicyDigest   string        `json:"policyDigest"`
+	Baselines      []BaselineRef `json:"baselines"`
+	ManifestDigest string        `json:"manifestDigest,omitempty"`
+	Approval       *Approval     `json:"approval,omitempty"`
+	Phases         []PhaseTiming `json:"phases,omitempty"`
+	// Counts is the number of instances per outcome.
+	Counts map[Outcome]int `json:"counts"`
+	// ByWave and ByOS break Counts down per rollout wave and per OS family
+	// (see Summarize).
+	ByWave      []WaveTally `json:"byWave,omitempty"`
+	ByOS        []OSTally   `json:"byOS,omitempty"`
+	GeneratedAt time.Time   `json:"generatedAt"`
+}
+
+// Tally counts instances per outcome.
+type Tally struct {
+	Total  int             `json:"total"`
+	Counts map[Outcome]int `json:"counts"`
+}
+
+// add counts one instance.
+func (t *Tally) add(o Outcome) {
+	if t.Counts == nil {
+		t.Counts = map[Outcome]int{}
+	}
+	t.Total++
+	t.Counts[o]++
+}
+
+// WaveTally is the outcomes of one rollout wave. Wave 0 is the canary;
+// instances that were in no wave are tallied with Planned false.
+type WaveTally struct {
+	Wave    int  `json:"wave"`
+	Planned bool `json:"planned"`
+	Tally
+}
+
+// OSTally is the outcomes of one OS family.
+type OSTally struct {
+	OS fleet.OSFamily `json:"os"`
+	Tally
 }
 
 // BaselineRef names the baseline in force for one OS.
@@ -68,16 +102,20 @@ type Instance struct {
 	OSVersion string         `json:"osVersion"`
 	Outcome   Outcome        `json:"outcome"`
 	Reason    string         `json:"reason,omitempty"`
-	Wave      int            `json:"wave,omitempty"`
-	Reboot    Reboot         `json:"reboot"`
-	Packages  []Package      `json:"packages,omitempty"`
-	Missing   []Missing      `json:"stillMissing,omitempty"`
+	// Planned is true when the instance was in the rollout plan; Wave is
+	// then its wave, 0 being the canary.
+	Planned  bool      `json:"planned,omitempty"`
+	Wave     int       `json:"wave,omitempty"`
+	Reboot   Reboot    `json:"reboot"`
+	Packages []Package `json:"packages,omitempty"`
+	Missing  []Missing `json:"stillMissing,omitempty"`
 }
 
 // Reboot tells whether a reboot was needed and done.
 type Reboot struct {
-	Needed   bool          `json:"needed"`
-	Done     bool          `json:"done"`
+	Needed bool `json:"needed"`
+	Done   bool `json:"done"`
+	// Duration is how long the instance took to come back, when known.
 	Duration time.Duration `json:"durationNs,omitempty"`
 }
 
@@ -101,7 +139,13 @@ type Missing struct {
 	Name     string   `json:"name"`
 	Severity string   `json:"severity,omitempty"`
 	CVEs     []string `json:"cves,omitempty"`
+	// Security marks a security update (see fleet.Patch.IsSecurity).
+	Security bool `json:"security,omitempty"`
 	// Why is rejected, not-selected, filtered-out, pending-approval-delay,
 	// not-approved, failed, not-attempted or scan-only.
 	Why string `json:"why"`
 }
+
+// IsSecurity reports whether a still-missing patch counts as a security
+// patch: marked as one, or fixing at least one CVE.
+func (m Missing) IsSecurity() bool { return m.Security || len(m.CVEs) > 0 }

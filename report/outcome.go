@@ -45,3 +45,21 @@ func Retryable(o Outcome, reason string) bool {
 	}
 	return o == NotAttempted && (reason == ReasonWindowClosed || reason == ReasonHalted || reason == ReasonCancelled)
 }
+
+// Outcomes lists every outcome, failures first: the order reports show
+// them in.
+var Outcomes = []Outcome{Failed, Unreachable, NotAttempted, PendingReboot, SkippedByPolicy, Patched, AlreadyCompliant}
+
+// Rank is the outcome's position in Outcomes (unknown outcomes come last).
+func (o Outcome) Rank() int {
+	for i, x := range Outcomes {
+		if x == o {
+			return i
+		}
+	}
+	return len(Outcomes)
+}
+
+// Compliant reports whether an instance with this outcome has everything
+// the cycle meant to install: patched or already compliant.
+func (o Outcome) Compliant() bool { return o == Patched || o == AlreadyCompliant }

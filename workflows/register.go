@@ -10,9 +10,15 @@ import (
 // Register registers the workflows under their documented names, and the
 // activities, on a worker.
 func Register(w worker.Registry, acts *activities.Activities) {
+	RegisterWorkflows(w)
+	w.RegisterActivity(acts)
+}
+
+// RegisterWorkflows registers the workflows only, as a replayer needs.
+func RegisterWorkflows(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(PatchCycle, workflow.RegisterOptions{Name: PatchCycleWorkflow})
 	w.RegisterWorkflowWithOptions(Wave, workflow.RegisterOptions{Name: WaveWorkflow})
 	w.RegisterWorkflowWithOptions(RetryFailed, workflow.RegisterOptions{Name: RetryFailedWorkflow})
 	w.RegisterWorkflowWithOptions(ScheduledCycle, workflow.RegisterOptions{Name: ScheduledCycleWorkflow})
-	w.RegisterActivity(acts)
+	w.RegisterWorkflowWithOptions(FleetReport, workflow.RegisterOptions{Name: FleetReportWorkflow})
 }

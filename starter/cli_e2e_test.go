@@ -1,0 +1,156 @@
+package main
+
+// Drives the CLI commands against a real Temporal server (temporaltest)
+// with a worker over the simulated fleet, and checks their output and exit
+// codes as an operator would.
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/server/temporaltest"
+
+	"github.com/fleetpatch/fleetpatch/activities"
+	"github.com/fleetpatch/fleetpatch/cloudsim"
+	"github.com/fleetpatch/fleetpatch/policy"
+	"github.com/fleetpatch/fleetpatch/providers/sim"
+	"github.com/fleetpatch/fleetpatch/workflows"
+)
+
+const examplePolicy = "../deployments/examples/policy"
+
+// cli runs one CLI command against the test server.
+type cli struct {
+	t       *testing.T
+	address string
+	ns      string
+}
+
+func (c cli) run(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	words := args
+	// Connection flags go after the command words.
+	n := 1
+	if len(args) > 1 && (args[0] == "cycle" || args[0] == "schedules") {
+		n = 2
+	}
+	words = append(append(append([]string{}, args[:n]...), "--address", c.address, "--namespace", c.ns), args[n:]...)
+	code = run(words, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func startCLIStack(t *testing.T) cli {
+	srv := temporaltest.NewServer(temporaltest.WithT(t))
+	attrs := map[string]enumspb.IndexedValueType{}
+	for _, name := range workflows.SearchAttributes {
+		attrs[name] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := srv.GetDefaultClient().OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+		Namespace: srv.GetDefaultNamespace(), SearchAttributes: attrs})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	f := cloudsim.Generate(cloudsim.Config{Seed: 3, Instances: 120, Speed: 1, Timing: &cloudsim.Timing{}})
+	acts := &activities.Activities{Provider: sim.New(f), LoadPolicy: func() (*policy.Policy, error) { return policy.Load(examplePolicy) },
+		Store: activities.DirStore{Root: filepath.Join(dir, "artifacts")}, ReportDir: filepath.Join(dir, "reports")}
+	srv.NewWorker(workflows.TaskQueue, func(r worker.Registry) { workflows.Register(r, acts) })
+	return cli{t: t, address: srv.GetFrontendHostPort(), ns: srv.GetDefaultNamespace()}
+}
+
+func (c cli) waitPhase(group, cycle, want string) string {
+	c.t.Helper()
+	var out string
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		_, stdout, stderr := c.run("status", "--group", group, "--cycle", cycle)
+		if out = stdout + stderr; strings.Contains(out, want) {
+			return out
+		}
+	}
+	c.t.Fatalf("status of %s/%s never showed %q; last:\n%s", group, cycle, want, out)
+	return ""
+}
+
+func TestCLIAgainstARealServer(t *testing.T) {
+	c := startCLIStack(t)
+
+	code, out, errOut := c.run("cycle", "start", "--group", "nope", "--policy", examplePolicy)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "unknown group nope")
+
+	code, out, _ = c.run("cycle", "start", "--group", "prod-sensitive", "--cycle", "2026-W48", "--now", "--policy", examplePolicy)
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "started patch-cycle/prod-sensitive/2026-W48")
+	code, _, _ = c.run("cycle", "start", "--group", "prod-sensitive", "--cycle", "2026-W50", "--now", "--policy", examplePolicy)
+	require.Zero(t, code)
+	c.waitPhase("prod-sensitive", "2026-W50", "awaiting-approval")
+	out = c.waitPhase("prod-sensitive", "2026-W48", "awaiting-approval")
+	require.Contains(t, out, "GROUP")
+
+	code, out, _ = c.run("review", "--group", "prod-sensitive", "--cycle", "2026-W48")
+	require.Equal(t, 0, code)
+	digest := regexp.MustCompile(`manifest digest: (sha256:[0-9a-f]+)`).FindStringSubmatch(out)
+	require.NotNil(t, digest, out)
+	require.Contains(t, out, "approve with:")
+
+	code, _, errOut = c.run("approve", "--group", "prod-sensitive", "--cycle", "2026-W48", "--approver", "mallory@example.com", "--digest", digest[1])
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, `"mallory@example.com" is not an approver of group prod-sensitive`)
+	require.Equal(t, 1, strings.Count(strings.TrimSpace(errOut), "\n")+1, "one line: %q", errOut)
+
+	code, _, errOut = c.run("approve", "--group", "prod-sensitive", "--cycle", "2026-W48", "--approver", "ops-lead@example.com", "--digest", "sha256:stale")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "does not match the manifest's digest")
+
+	code, _, errOut = c.run("approve", "--group", "prod-sensitive", "--cycle", "2026-W01", "--approver", "ops-lead@example.com", "--digest", digest[1])
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "no such cycle: patch-cycle/prod-sensitive/2026-W01")
+
+	code, out, _ = c.run("approve", "--group", "prod-sensitive", "--cycle", "2026-W48", "--approver", "ops-lead@example.com", "--digest", digest[1], "--comment", "CAB-7")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "approved")
+	c.waitPhase("prod-sensitive", "2026-W48", "completed")
+
+	// Reject another cycle; pause, resume and cancel a third.
+	require.Zero(t, first(c.run("cycle", "start", "--group", "nonprod", "--cycle", "2026-W49", "--policy", examplePolicy)))
+	code, out, _ = c.run("reject", "--group", "prod-sensitive", "--cycle", "2026-W50", "--approver", "sre-oncall@example.com", "--reason", "change freeze")
+	require.Equal(t, 0, code, out)
+	c.waitPhase("prod-sensitive", "2026-W50", "rejected")
+
+	code, out, _ = c.run("pause", "--group", "nonprod", "--cycle", "2026-W49")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "sent pause")
+	require.Zero(t, first(c.run("resume", "--group", "nonprod", "--cycle", "2026-W49")))
+	require.Zero(t, first(c.run("cancel", "--group", "nonprod", "--cycle", "2026-W49")))
+	c.waitPhase("nonprod", "2026-W49", "cancelled")
+
+	code, out, _ = c.run("retry", "--group", "nonprod", "--cycle", "2026-W49")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "started patch-cycle/nonprod/2026-W49/retry-1")
+
+	code, out, _ = c.run("schedules", "sync", "--policy", examplePolicy, "--dry-run")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "would create  fleetpatch/prod-auto/weekly-scan")
+	code, out, _ = c.run("schedules", "sync", "--policy", examplePolicy)
+	require.Equal(t, 0, code)
+	require.Equal(t, 4, strings.Count(out, "create  fleetpatch/"))
+	require.Eventually(t, func() bool {
+		_, out, _ = c.run("schedules", "sync", "--policy", examplePolicy)
+		return strings.Count(out, "unchanged  fleetpatch/") == 4
+	}, 30*time.Second, 500*time.Millisecond, "sync is idempotent: %s", out)
+
+	var eb bytes.Buffer
+	require.Equal(t, 1, run([]string{"status", "--address", "127.0.0.1:1"}, &bytes.Buffer{}, &eb))
+	require.Contains(t, eb.String(), "server unreachable at 127.0.0.1:1")
+}
+
+func first(code int, _, _ string) int { return code }
