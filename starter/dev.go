@@ -121,7 +121,7 @@ func dev(ctx context.Context, o devOptions, out io.Writer) error {
 			return err
 		}
 	}
-	fmt.Fprintf(out, "started cycle %s for %d groups; Ctrl-C stops everything (state is kept in %s)\n\n", cycle, len(groups), o.data)
+	fmt.Fprintf(out, "cycle %s of %d groups running (started now, or resumed from %s); Ctrl-C stops everything\n\n", cycle, len(groups), o.data)
 	watchCycles(ctx, c, groups, cycle, srv.FrontendAddress(), out)
 	fmt.Fprintln(out, "\nstopping...")
 	return nil
