@@ -142,10 +142,10 @@ func TestCLIAgainstARealServer(t *testing.T) {
 	require.Contains(t, out, "would create  fleetpatch/prod-auto/weekly-scan")
 	code, out, _ = c.run("schedules", "sync", "--policy", examplePolicy)
 	require.Equal(t, 0, code)
-	require.Equal(t, 4, strings.Count(out, "create  fleetpatch/"))
+	require.Equal(t, 5, strings.Count(out, "create  fleetpatch/"))
 	require.Eventually(t, func() bool {
 		_, out, _ = c.run("schedules", "sync", "--policy", examplePolicy)
-		return strings.Count(out, "unchanged  fleetpatch/") == 4
+		return strings.Count(out, "unchanged  fleetpatch/") == 5
 	}, 30*time.Second, 500*time.Millisecond, "sync is idempotent: %s", out)
 
 	var eb bytes.Buffer

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -41,11 +42,19 @@ const catchupWindow = 6 * time.Hour
 const memoSpec = "fleetpatch-spec"
 
 // desiredSchedule is one schedule the policy asks for: a group's cycle
-// starting when its scan window opens.
+// starting when its scan window opens, or the weekly fleet report.
 type desiredSchedule struct {
-	id, group, window, cron, tz string
-	jitter                      time.Duration
+	id, group, cron, tz string
+	jitter              time.Duration
+	// workflow, actionID and arg are what the schedule starts.
+	workflow, actionID string
+	arg                any
 }
+
+// fleetReportCron runs the fleet roll-up on Fridays at 18:00 UTC for the
+// previous week's cycle, after that cycle's install and approval windows
+// (auto groups install on Sunday, approved ones Tuesday to Thursday).
+const fleetReportCron = "0 18 * * FRI"
 
 func (d desiredSchedule) spec() string {
 	tz := d.tz
@@ -61,7 +70,8 @@ func (d desiredSchedule) spec() string {
 
 // digest identifies the desired schedule's content; a change means update.
 func (d desiredSchedule) digest(taskQueue string) string {
-	sum := sha256.Sum256([]byte(d.spec() + "|" + d.group + "|" + taskQueue))
+	arg, _ := json.Marshal(d.arg)
+	sum := sha256.Sum256([]byte(d.spec() + "|" + d.workflow + "|" + string(arg) + "|" + taskQueue))
 	return hex.EncodeToString(sum[:8])
 }
 
@@ -78,9 +88,12 @@ func desiredSchedules(pol *policy.Policy) ([]desiredSchedule, error) {
 		if err != nil {
 			return nil, fmt.Errorf("window %s: %w", w.Name, err)
 		}
-		out = append(out, desiredSchedule{id: schedulePrefix + name + "/" + w.Name, group: name, window: w.Name,
-			cron: cron, tz: w.TimeZone, jitter: w.Jitter.D()})
+		out = append(out, desiredSchedule{id: schedulePrefix + name + "/" + w.Name, group: name,
+			cron: cron, tz: w.TimeZone, jitter: w.Jitter.D(), workflow: workflows.ScheduledCycleWorkflow,
+			actionID: "scheduled-cycle/" + name, arg: workflows.ScheduledInput{Group: name}})
 	}
+	out = append(out, desiredSchedule{id: schedulePrefix + "fleet-report", cron: fleetReportCron,
+		workflow: workflows.FleetReportWorkflow, actionID: "scheduled-fleet-report", arg: workflows.FleetReportInput{WeeksBack: 1}})
 	return out, nil
 }
 
@@ -171,18 +184,16 @@ func syncSchedules(ctx context.Context, c client.Client, pol *policy.Policy, tas
 
 // scheduleOptions builds the Temporal Schedule for a desired schedule:
 // cron in the window's time zone, jitter, overlap skip and a catch-up
-// window, starting ScheduledCycle for the group.
+// window.
 func scheduleOptions(d desiredSchedule, taskQueue, digest string) client.ScheduleOptions {
+	action := &client.ScheduleWorkflowAction{ID: d.actionID, Workflow: d.workflow, Args: []any{d.arg}, TaskQueue: taskQueue}
+	if d.group != "" {
+		action.TypedSearchAttributes = temporal.NewSearchAttributes(workflows.PatchGroupKey.ValueSet(d.group))
+	}
 	return client.ScheduleOptions{
-		ID:   d.id,
-		Spec: client.ScheduleSpec{CronExpressions: []string{d.cron}, TimeZoneName: d.tz, Jitter: d.jitter},
-		Action: &client.ScheduleWorkflowAction{
-			ID:                    "scheduled-cycle/" + d.group,
-			Workflow:              workflows.ScheduledCycleWorkflow,
-			Args:                  []any{workflows.ScheduledInput{Group: d.group}},
-			TaskQueue:             taskQueue,
-			TypedSearchAttributes: temporal.NewSearchAttributes(workflows.PatchGroupKey.ValueSet(d.group)),
-		},
+		ID:            d.id,
+		Spec:          client.ScheduleSpec{CronExpressions: []string{d.cron}, TimeZoneName: d.tz, Jitter: d.jitter},
+		Action:        action,
 		Overlap:       enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
 		CatchupWindow: catchupWindow,
 		Memo:          map[string]any{memoSpec: digest},

@@ -24,8 +24,14 @@ func cycleID(ctx workflow.Context, in CycleInput) string {
 	if in.Cycle != "" {
 		return in.Cycle
 	}
+	return CycleOf(startTime(ctx))
+}
+
+// startTime is the schedule's TemporalScheduledStartTime, or the
+// workflow's start time when no schedule started it.
+func startTime(ctx workflow.Context) time.Time {
 	if t, ok := workflow.GetTypedSearchAttributes(ctx).GetTime(scheduledStartKey); ok {
-		return CycleOf(t)
+		return t
 	}
-	return CycleOf(workflow.GetInfo(ctx).WorkflowStartTime)
+	return workflow.GetInfo(ctx).WorkflowStartTime
 }

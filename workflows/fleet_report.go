@@ -22,13 +22,20 @@ type FleetReportInput struct {
 	// Cycle is the ISO week, e.g. 2026-W48. Empty: the week of the
 	// schedule's TemporalScheduledStartTime, or of the workflow's start.
 	Cycle string `json:"cycle,omitempty"`
+	// WeeksBack, with Cycle empty, reports the cycle that many weeks before
+	// the scheduled start: a schedule that runs after the next week's
+	// approval windows uses 1.
+	WeeksBack int `json:"weeksBack,omitempty"`
 }
 
 // FleetReport writes the fleet roll-up of a cycle (an activity reads the
 // groups' reports and writes the roll-up to the report directory and the
 // destinations) and returns where it is. It carries only the reference.
 func FleetReport(ctx workflow.Context, in FleetReportInput) (activities.FleetReportRef, error) {
-	cycle := cycleID(ctx, CycleInput{Cycle: in.Cycle})
+	cycle := in.Cycle
+	if cycle == "" {
+		cycle = CycleOf(startTime(ctx).AddDate(0, 0, -7*in.WeeksBack))
+	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Minute,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 5 * time.Second, MaximumAttempts: 20, NonRetryableErrorTypes: []string{activities.ErrBadInput}},

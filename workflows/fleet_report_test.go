@@ -59,3 +59,20 @@ func TestFleetReportRollsUpTheGroupsReports(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(b), "| waiting | approval | no-report | pending |")
 }
+
+// The Friday schedule (WeeksBack 1) reports the previous week's cycle.
+func TestFleetReportWeeksBackReportsThePreviousCycle(t *testing.T) {
+	var ts testsuite.WorkflowTestSuite
+	env := ts.NewTestWorkflowEnvironment()
+	env.SetStartTime(sunday0100.AddDate(0, 0, 5)) // Friday 2026-11-27, ISO week 48
+	Register(env, &activities.Activities{})
+	var got activities.FleetReportInput
+	env.OnActivity(a.WriteFleetReport, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.FleetReportInput) (activities.FleetReportRef, error) {
+			got = in
+			return activities.FleetReportRef{}, nil
+		})
+	env.ExecuteWorkflow(FleetReportWorkflow, FleetReportInput{WeeksBack: 1})
+	require.NoError(t, env.GetWorkflowError())
+	require.Equal(t, "2026-W47", got.Cycle)
+}
