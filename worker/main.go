@@ -54,15 +54,24 @@ func run(args []string) error {
 	if _, err := policy.Load(cfg.Policy); err != nil {
 		return fmt.Errorf("policy %s:\n%w", cfg.Policy, err)
 	}
-	fleetPath := filepath.Join(cfg.DataDir, "fleet.json.gz")
-	simFleet, err := sim.Open(fleetPath, cloudsim.Config{Seed: cfg.SimSeed, Instances: cfg.SimSize, Speed: cfg.SimSpeed})
-	if err != nil {
-		return err
+	var prov fleet.Provider
+	instances := 0
+	if cfg.Provider == "aws" {
+		if prov, err = newAWSProvider(ctx, cfg); err != nil {
+			return err
+		}
+	} else {
+		fleetPath := filepath.Join(cfg.DataDir, "fleet.json.gz")
+		simFleet, err := sim.Open(fleetPath, cloudsim.Config{Seed: cfg.SimSeed, Instances: cfg.SimSize, Speed: cfg.SimSpeed})
+		if err != nil {
+			return err
+		}
+		saveCtx, stopSaving := context.WithCancel(context.Background())
+		saved := make(chan struct{})
+		go func() { sim.AutoSave(saveCtx, simFleet, fleetPath, 10*time.Second, log); close(saved) }()
+		defer func() { stopSaving(); <-saved }()
+		prov, instances = sim.New(simFleet), simFleet.Len()
 	}
-	saveCtx, stopSaving := context.WithCancel(context.Background())
-	saved := make(chan struct{})
-	go func() { sim.AutoSave(saveCtx, simFleet, fleetPath, 10*time.Second, log); close(saved) }()
-	defer func() { stopSaving(); <-saved }()
 
 	opts := client.Options{HostPort: cfg.Address, Namespace: cfg.Namespace, Logger: newTemporalLogger(log)}
 	if cfg.Metrics != "" {
@@ -77,9 +86,9 @@ func run(args []string) error {
 	defer c.Close()
 
 	w := worker.New(c, cfg.TaskQueue, worker.Options{WorkerStopTimeout: cfg.StopTimeout})
-	workflows.Register(w, newActivities(cfg, sim.New(simFleet)))
+	workflows.Register(w, newActivities(cfg, prov))
 	log.Info("worker starting", "address", cfg.Address, "namespace", cfg.Namespace, "taskQueue", cfg.TaskQueue,
-		"policy", cfg.Policy, "provider", cfg.Provider, "instances", simFleet.Len())
+		"policy", cfg.Policy, "provider", cfg.Provider, "instances", instances)
 	if err := w.Start(); err != nil {
 		return err
 	}

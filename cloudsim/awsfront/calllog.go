@@ -1,0 +1,60 @@
+package awsfront
+
+import "time"
+
+// Call is one request in the emulator's call log.
+type Call struct {
+	// Service is "ssm", "sts" or "s3"; Op the operation (SendCommand,
+	// AssumeRole, PutObject, ...).
+	Service string `json:"service"`
+	Op      string `json:"op"`
+	Account string `json:"account"`
+	Region  string `json:"region"`
+	// Instances is the number of instance IDs the call names (SendCommand,
+	// DescribeInstancePatchStates, a DescribeInstanceInformation filter) or
+	// 1 for per-instance reads.
+	Instances int `json:"instances,omitempty"`
+	// IDs are the instance IDs a SendCommand names.
+	IDs []string `json:"ids,omitempty"`
+	// Operation is AWS-RunPatchBaseline's Operation for SendCommand.
+	Operation string `json:"operation,omitempty"`
+	// Error is the AWS error code the call was answered with, if any.
+	Error string `json:"error,omitempty"`
+	// At is the wall-clock time the request arrived.
+	At time.Time `json:"at"`
+}
+
+// Calls returns a copy of the call log, in arrival order.
+func (s *Server) Calls() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Call(nil), s.calls...)
+}
+
+// ResetCalls empties the call log.
+func (s *Server) ResetCalls() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = nil
+}
+
+// record appends a call and returns its index, so the error can be set
+// once the call is answered.
+func (s *Server) record(c Call) int {
+	c.At = time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = append(s.calls, c)
+	return len(s.calls) - 1
+}
+
+// finish sets the outcome of a recorded call.
+func (s *Server) finish(i int, c *ssmCall, errCode string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	call := &s.calls[i]
+	if c != nil {
+		call.Instances, call.Operation, call.IDs = c.instances, c.operation, c.ids
+	}
+	call.Error = errCode
+}

@@ -1,0 +1,316 @@
+package awsfront
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/fleetpatch/fleetpatch/fleet"
+)
+
+// The one document the emulator runs.
+const runPatchBaseline = "AWS-RunPatchBaseline"
+
+// Invocation statuses and status details
+// (https://docs.aws.amazon.com/systems-manager/latest/userguide/monitor-commands.html).
+const (
+	statusInProgress       = "InProgress"
+	statusSuccess          = "Success"
+	statusFailed           = "Failed"
+	statusTimedOut         = "TimedOut"
+	statusCancelled        = "Cancelled"
+	detailDeliveryTimedOut = "DeliveryTimedOut"
+	detailExecTimedOut     = "ExecutionTimedOut"
+)
+
+// command is one SendCommand and its invocations.
+type command struct {
+	id, account, region string
+	comment             string
+	operation           string
+	params              map[string][]string
+	ids                 []string
+	names               map[string]string
+	platforms           map[string]string
+	requested           time.Time
+	timeout             int
+	// listed counts ListCommandInvocations calls, for Options.InvocationLag.
+	listed int
+	inv    map[string]*invocation
+	cancel context.CancelFunc
+}
+
+// invocation is a command on one instance.
+type invocation struct {
+	status, details, output string
+	code                    int
+	start, end              time.Time
+}
+
+type sendCommandInput struct {
+	DocumentName   string              `json:"DocumentName"`
+	InstanceIDs    []string            `json:"InstanceIds"`
+	Targets        []filter            `json:"Targets"`
+	Parameters     map[string][]string `json:"Parameters"`
+	TimeoutSeconds int                 `json:"TimeoutSeconds"`
+	Comment        string              `json:"Comment"`
+	MaxConcurrency string              `json:"MaxConcurrency"`
+	MaxErrors      string              `json:"MaxErrors"`
+}
+
+// sendCommand starts AWS-RunPatchBaseline on at most 50 instances of the
+// caller's account and region
+// (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_SendCommand.html,
+// https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager-aws-runpatchbaseline.html).
+func (s *Server) sendCommand(c *ssmCall) (any, *apiError) {
+	var in sendCommandInput
+	if e := c.decode(&in); e != nil {
+		return nil, e
+	}
+	c.instances, c.ids = len(in.InstanceIDs), in.InstanceIDs
+	if len(in.Parameters["Operation"]) == 1 {
+		c.operation = in.Parameters["Operation"][0]
+	}
+	if in.DocumentName != runPatchBaseline {
+		return nil, errorf("InvalidDocument", http.StatusBadRequest, "Document with name %s does not exist (the emulator runs only %s).", in.DocumentName, runPatchBaseline)
+	}
+	if len(in.Targets) > 0 {
+		return nil, validation("the emulator takes InstanceIds, not Targets")
+	}
+	if len(in.InstanceIDs) == 0 || len(in.InstanceIDs) > fleet.MaxBatch {
+		return nil, validation("1 validation error detected: Value at 'instanceIds' failed to satisfy constraint: Member must have length less than or equal to 50 and greater than or equal to 1")
+	}
+	insts, e := s.ownInstances(c, in.InstanceIDs)
+	if e != nil {
+		return nil, e
+	}
+	if c.operation != "Scan" && c.operation != "Install" {
+		return nil, errorf("InvalidParameters", http.StatusBadRequest, "Parameter \"Operation\" must be Scan or Install, not %q.", c.operation)
+	}
+	if r := in.Parameters["RebootOption"]; len(r) > 0 && r[0] != string(fleet.RebootIfNeeded) && r[0] != string(fleet.NoReboot) {
+		return nil, errorf("InvalidParameters", http.StatusBadRequest, "Parameter \"RebootOption\" has an invalid value %q.", r[0])
+	}
+	ctx, cancel := context.WithCancel(s.ctx)
+	cmd := &command{
+		id: newCommandID(s), account: c.account, region: c.region, comment: in.Comment, operation: c.operation,
+		params: in.Parameters, ids: in.InstanceIDs, names: map[string]string{}, platforms: map[string]string{},
+		requested: s.fleet.Now(), timeout: in.TimeoutSeconds, inv: map[string]*invocation{}, cancel: cancel,
+	}
+	if cmd.timeout == 0 {
+		cmd.timeout = 3600
+	}
+	for _, i := range insts {
+		cmd.names[i.ID], cmd.platforms[i.ID] = i.Name, i.Platform
+		cmd.inv[i.ID] = &invocation{status: statusInProgress, code: -1, start: cmd.requested}
+	}
+	s.mu.Lock()
+	s.commands[cmd.id] = cmd
+	s.mu.Unlock()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer cancel()
+		s.run(ctx, cmd)
+	}()
+	return map[string]any{"Command": map[string]any{
+		"CommandId": cmd.id, "DocumentName": runPatchBaseline, "DocumentVersion": "$DEFAULT", "Comment": cmd.comment,
+		"ExpiresAfter": epoch(cmd.requested.Add(time.Duration(cmd.timeout) * time.Second)), "Parameters": cmd.params,
+		"InstanceIds": cmd.ids, "Targets": []any{}, "RequestedDateTime": epoch(cmd.requested), "Status": "Pending",
+		"StatusDetails": "Pending", "MaxConcurrency": "50", "MaxErrors": "0", "TargetCount": len(cmd.ids),
+		"CompletedCount": 0, "ErrorCount": 0, "DeliveryTimedOutCount": 0, "TimeoutSeconds": cmd.timeout,
+		"NotificationConfig": map[string]any{"NotificationEvents": []any{}}, "CloudWatchOutputConfig": map[string]any{"CloudWatchOutputEnabled": false},
+	}}, nil
+}
+
+// newCommandID returns a fresh command ID in AWS's UUID form.
+func newCommandID(s *Server) string {
+	s.mu.Lock()
+	s.seq++
+	n := s.seq
+	s.mu.Unlock()
+	return fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", 0x5e4d0000+n, n&0xffff, n&0xfff, n&0xfff, n*0x9e3779b9&0xffffffffffff)
+}
+
+// param returns the first value of a document parameter.
+func (cmd *command) param(name string) string {
+	if v := cmd.params[name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// finishAll ends every invocation still in progress.
+func (s *Server) finishAll(cmd *command, status, details, output string) {
+	now := s.fleet.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, inv := range cmd.inv {
+		if inv.status == statusInProgress {
+			inv.status, inv.details, inv.output, inv.end = status, details, truncate(output), now
+			inv.code = 1
+		}
+	}
+}
+
+// finishOne ends one instance's invocation.
+func (s *Server) finishOne(cmd *command, id, status, details, output string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inv := cmd.inv[id]
+	inv.status, inv.details, inv.output, inv.end = status, details, truncate(output), s.fleet.Now()
+	if status == statusSuccess {
+		inv.code = 0
+	} else {
+		inv.code = 1
+	}
+}
+
+// truncate keeps the first 2,500 characters of an output, as the API does.
+func truncate(s string) string {
+	const limit = 2500
+	if len(s) <= limit {
+		return s
+	}
+	return s[:limit] + "\n---Output truncated---"
+}
+
+// run executes the command on the fleet.
+func (s *Server) run(ctx context.Context, cmd *command) {
+	if cmd.param("BaselineOverride") != "" && cmd.param("InstallOverrideList") != "" {
+		s.finishAll(cmd, statusFailed, statusFailed, "BaselineOverride and InstallOverrideList can't be used together: the patching document failed.")
+		return
+	}
+	var err error
+	if cmd.operation == "Scan" {
+		err = s.runScan(ctx, cmd)
+	} else {
+		err = s.runInstall(ctx, cmd)
+	}
+	switch {
+	case err == nil:
+	case ctx.Err() != nil:
+		s.finishAll(cmd, statusCancelled, statusCancelled, "The command was cancelled.")
+	default:
+		s.finishAll(cmd, statusFailed, statusFailed, err.Error())
+	}
+}
+
+// deliveryStatus maps a per-instance error of the fleet to the status of
+// its invocation: an agent that never received the command times out on
+// delivery, an install stopped by its timeout on execution, others fail.
+func deliveryStatus(errText string) (status, details string) {
+	switch {
+	case strings.Contains(errText, "not delivered"):
+		return statusTimedOut, detailDeliveryTimedOut
+	case strings.Contains(errText, "did not finish by the deadline"):
+		return statusTimedOut, detailExecTimedOut
+	}
+	return statusFailed, statusFailed
+}
+
+type listCommandInvocationsInput struct {
+	CommandID  string `json:"CommandId"`
+	InstanceID string `json:"InstanceId"`
+	MaxResults int    `json:"MaxResults"`
+	NextToken  string `json:"NextToken"`
+	Details    bool   `json:"Details"`
+}
+
+// listCommandInvocations lists a command's invocations, with the plugin
+// output when Details is true
+// (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_ListCommandInvocations.html).
+// Right after SendCommand the list is empty for Options.InvocationLag calls.
+func (s *Server) listCommandInvocations(c *ssmCall) (any, *apiError) {
+	var in listCommandInvocationsInput
+	if e := c.decode(&in); e != nil {
+		return nil, e
+	}
+	if in.MaxResults != 0 && (in.MaxResults < 1 || in.MaxResults > 50) {
+		return nil, validation("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 50", in.MaxResults)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cmd := s.commands[in.CommandID]
+	if cmd == nil || cmd.account != c.account || cmd.region != c.region {
+		return nil, errorf("InvalidCommandId", http.StatusBadRequest, "Command with ID %s does not exist.", in.CommandID)
+	}
+	cmd.listed++
+	var ids []string
+	if cmd.listed > s.opts.InvocationLag {
+		for _, id := range cmd.ids {
+			if in.InstanceID == "" || in.InstanceID == id {
+				ids = append(ids, id)
+			}
+		}
+	}
+	from, to, next, e := s.page(len(ids), in.NextToken, in.MaxResults)
+	if e != nil {
+		return nil, e
+	}
+	list := make([]map[string]any, 0, to-from)
+	for _, id := range ids[from:to] {
+		list = append(list, cmd.invocationJSON(id, in.Details))
+	}
+	return map[string]any{"CommandInvocations": list, "NextToken": omitEmpty(next)}, nil
+}
+
+// invocationJSON is the CommandInvocation shape. Callers hold s.mu.
+func (cmd *command) invocationJSON(id string, details bool) map[string]any {
+	inv := cmd.inv[id]
+	out := map[string]any{
+		"CommandId": cmd.id, "InstanceId": id, "InstanceName": cmd.names[id], "Comment": cmd.comment,
+		"DocumentName": runPatchBaseline, "DocumentVersion": "$DEFAULT", "RequestedDateTime": epoch(cmd.requested),
+		"Status": inv.status, "StatusDetails": inv.details, "TraceOutput": "", "StandardOutputUrl": "", "StandardErrorUrl": "",
+		"NotificationConfig": map[string]any{"NotificationEvents": []any{}}, "CloudWatchOutputConfig": map[string]any{"CloudWatchOutputEnabled": false},
+	}
+	if out["StatusDetails"] == "" {
+		out["StatusDetails"] = inv.status
+	}
+	if details {
+		plugin := "PatchLinux"
+		if cmd.platforms[id] == "Windows" {
+			plugin = "PatchWindows"
+		}
+		p := map[string]any{
+			"Name": plugin, "Status": inv.status, "StatusDetails": out["StatusDetails"], "ResponseCode": inv.code,
+			"ResponseStartDateTime": epoch(inv.start), "Output": inv.output, "StandardOutputUrl": "", "StandardErrorUrl": "",
+			"OutputS3Region": cmd.region, "OutputS3BucketName": "", "OutputS3KeyPrefix": "",
+		}
+		if !inv.end.IsZero() {
+			p["ResponseFinishDateTime"] = epoch(inv.end)
+		}
+		out["CommandPlugins"] = []any{p}
+	}
+	return out
+}
+
+type cancelCommandInput struct {
+	CommandID string `json:"CommandId"`
+}
+
+// cancelCommand stops a command; its unfinished invocations end Cancelled
+// (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_CancelCommand.html).
+func (s *Server) cancelCommand(c *ssmCall) (any, *apiError) {
+	var in cancelCommandInput
+	if e := c.decode(&in); e != nil {
+		return nil, e
+	}
+	s.mu.Lock()
+	cmd := s.commands[in.CommandID]
+	s.mu.Unlock()
+	if cmd == nil || cmd.account != c.account || cmd.region != c.region {
+		return nil, errorf("InvalidCommandId", http.StatusBadRequest, "Command with ID %s does not exist.", in.CommandID)
+	}
+	cmd.cancel()
+	return map[string]any{}, nil
+}
+
+// fleetError maps an error of the fleet itself to an API error.
+func fleetError(err error) *apiError {
+	if strings.Contains(err.Error(), "Throttling") {
+		return throttling()
+	}
+	return errorf("InternalServerError", http.StatusInternalServerError, "%v", err)
+}

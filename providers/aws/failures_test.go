@@ -1,0 +1,210 @@
+package aws_test
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fleetpatch/fleetpatch/cloudsim"
+	"github.com/fleetpatch/fleetpatch/cloudsim/awsfront"
+	"github.com/fleetpatch/fleetpatch/fleet"
+	awsprov "github.com/fleetpatch/fleetpatch/providers/aws"
+)
+
+// installRequest asks to install every patch each instance misses.
+func (e *env) installRequest(ids []string, reboot fleet.RebootOption) fleet.InstallRequest {
+	req := fleet.InstallRequest{CycleID: "prod-auto/2026-W48", Reboot: reboot}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		pending, err := e.fleet.PendingPatches(id)
+		require.NoError(e.t, err)
+		ir := fleet.InstanceInstallRequest{InstanceID: id}
+		for _, p := range pending {
+			ir.PatchIDs = append(ir.PatchIDs, p.ID)
+			if !seen[p.ID] {
+				seen[p.ID] = true
+				req.Patches = append(req.Patches, p.Patch)
+			}
+		}
+		req.Instances = append(req.Instances, ir)
+	}
+	return req
+}
+
+// needy returns n AWS instances that miss at least one patch.
+func (e *env) needy(n int) []string {
+	var out []string
+	for _, id := range e.ids(fleet.Selector{}) {
+		if p, _ := e.fleet.PendingPatches(id); len(p) > 0 && len(out) < n {
+			out = append(out, id)
+		}
+	}
+	require.Len(e.t, out, n)
+	return out
+}
+
+func TestAssumeRoleFailureMakesOneAccountUnreachableAndOthersProceed(t *testing.T) {
+	e := newEnv(t, 90, nil, awsfrontOpts(), nil)
+	const denied = "222222222222"
+	e.front.DenyAssumeRole(denied, "role trust policy does not trust the worker")
+	ctx := context.Background()
+	got, err := e.prov.Discover(ctx, fleet.Selector{})
+	require.NoError(t, err, "one account's failure never fails the discovery")
+	reachable := 0
+	for _, i := range got {
+		if i.Account == denied {
+			require.Equal(t, awsprov.PlaceholderID(denied, i.Region), i.ID)
+			require.Contains(t, i.Unreachable, "cannot assume role arn:aws:iam::222222222222:role/fleetpatch-target")
+			require.Contains(t, i.Unreachable, "AccessDenied")
+			continue
+		}
+		require.True(t, i.Reachable(), i.ID)
+		reachable++
+	}
+	require.Equal(t, len(e.ids(fleet.Selector{}))-len(e.ids(fleet.Selector{Accounts: []string{denied}})), reachable)
+
+	// A batch mixing accounts: the denied account's instances carry the
+	// reason, the others are scanned.
+	ids := append(e.ids(fleet.Selector{Accounts: []string{denied}})[:3], e.ids(fleet.Selector{Accounts: []string{"111111111111"}})[:3]...)
+	scan, err := e.prov.Scan(ctx, ids, nil)
+	require.NoError(t, err)
+	for _, s := range scan.Instances {
+		i, _ := e.fleet.Instance(s.InstanceID)
+		if i.Account == denied {
+			require.Contains(t, s.Error, "cannot assume role", s.InstanceID)
+		} else {
+			require.Empty(t, s.Error, s.InstanceID)
+		}
+	}
+}
+
+func TestThrottlingStormFinishesWithinTheConfiguredRate(t *testing.T) {
+	const rate, burst = 40, 4
+	e := newEnv(t, 60, nil, awsfront.Options{PageSize: 4, Throttle: awsfront.Throttle{Every: 3}},
+		// Standard retries: adaptive mode would crawl at its 0.5/s floor
+		// in a storm this dense (TestThrottlingThatOutlastsTheRetriesIsErrThrottled
+		// uses adaptive mode).
+		func(c *awsprov.Config) { c.Rate, c.Burst, c.RetryMode = rate, burst, aws.RetryModeStandard })
+	ctx := context.Background()
+	_, err := e.prov.Discover(ctx, fleet.Selector{})
+	require.NoError(t, err)
+	ids := e.needy(12)
+	_, err = e.prov.Scan(ctx, ids, nil)
+	require.NoError(t, err)
+	res, err := e.prov.Install(ctx, e.installRequest(ids, fleet.NoReboot), nil)
+	require.NoError(t, err)
+	for _, r := range res.Instances {
+		require.False(t, r.Failed(), "%s: %s", r.InstanceID, r.Error)
+	}
+	throttled := 0
+	byPlace := map[string][]time.Time{}
+	for _, c := range e.front.Calls() {
+		if c.Service != "ssm" {
+			continue
+		}
+		if c.Error == "ThrottlingException" {
+			throttled++
+		}
+		byPlace[c.Account+"/"+c.Region] = append(byPlace[c.Account+"/"+c.Region], c.At)
+	}
+	require.Positive(t, throttled, "the storm throttled calls")
+	for place, at := range byPlace {
+		sort.Slice(at, func(i, j int) bool { return at[i].Before(at[j]) })
+		for i := range at {
+			n := 0
+			for j := i; j < len(at) && at[j].Sub(at[i]) < time.Second; j++ {
+				n++
+			}
+			require.LessOrEqual(t, n, rate+burst, "%s: %d requests within a second", place, n)
+		}
+	}
+}
+
+func TestThrottlingThatOutlastsTheRetriesIsErrThrottled(t *testing.T) {
+	e := newEnv(t, 20, nil, awsfront.Options{Throttle: awsfront.Throttle{Every: 1}},
+		func(c *awsprov.Config) { c.MaxAttempts = 2 })
+	_, err := e.prov.Discover(context.Background(), fleet.Selector{})
+	require.True(t, errors.Is(err, fleet.ErrThrottled), "%v", err)
+}
+
+func TestAgentGoingOfflineMidInstallFailsOnlyThatInstance(t *testing.T) {
+	clock := cloudsim.NewManualClock(time.Date(2026, 11, 24, 22, 0, 0, 0, time.UTC))
+	e := newEnv(t, 60, clock, awsfrontOpts(), nil)
+	ids := e.needy(6)
+	victim := ids[2]
+	ctx := context.Background()
+	_, err := e.prov.Discover(ctx, fleet.Selector{})
+	require.NoError(t, err)
+	type result struct {
+		res fleet.InstallResult
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		res, err := e.prov.Install(ctx, e.installRequest(ids, fleet.NoReboot), nil)
+		done <- result{res, err}
+	}()
+	// The install is under way once the fleet waits for simulated time.
+	require.Eventually(t, func() bool { return clock.Sleepers() > 0 }, 10*time.Second, time.Millisecond)
+	e.fleet.SetFaults(cloudsim.Faults{OfflineInstances: []string{victim}})
+	var r result
+	require.Eventually(t, func() bool {
+		clock.Advance(time.Hour)
+		select {
+		case r = <-done:
+			return true
+		default:
+			return false
+		}
+	}, 10*time.Second, 5*time.Millisecond)
+	require.NoError(t, r.err)
+	for _, i := range r.res.Instances {
+		if i.InstanceID == victim {
+			require.Contains(t, i.Error, "DeliveryTimedOut")
+			require.Contains(t, i.Error, "ConnectionLost")
+			left, _ := e.fleet.PendingPatches(victim)
+			require.NotEmpty(t, left, "nothing was installed on the offline instance")
+			continue
+		}
+		require.False(t, i.Failed(), "%s: %s", i.InstanceID, i.Error)
+	}
+}
+
+func TestCommandThatTimesOutIsReportedPerInstance(t *testing.T) {
+	clock := cloudsim.NewVirtualClock(time.Date(2026, 11, 24, 22, 0, 0, 0, time.UTC))
+	e := newEnv(t, 60, clock, awsfrontOpts(), nil)
+	ids := e.needy(4)
+	slow := ids[1]
+	e.fleet.SetFaults(cloudsim.Faults{SlowInstallInstances: []string{slow}, SlowInstallDelay: 3 * time.Hour})
+	res, err := e.prov.Install(context.Background(), e.installRequest(ids, fleet.NoReboot), nil)
+	require.NoError(t, err)
+	for _, i := range res.Instances {
+		if i.InstanceID == slow {
+			require.Contains(t, i.Error, "TimedOut (ExecutionTimedOut)")
+			require.True(t, i.Failed())
+			continue
+		}
+		require.False(t, i.Failed(), "%s: %s", i.InstanceID, i.Error)
+	}
+}
+
+func TestProviderCancelsACommandThatNeverEnds(t *testing.T) {
+	clock := cloudsim.NewManualClock(time.Date(2026, 11, 24, 22, 0, 0, 0, time.UTC))
+	e := newEnv(t, 60, clock, awsfrontOpts(), func(c *awsprov.Config) { c.CommandTimeout = 200 * time.Millisecond })
+	ids := e.needy(3)
+	res, err := e.prov.Install(context.Background(), e.installRequest(ids, fleet.NoReboot), nil)
+	require.NoError(t, err)
+	for _, i := range res.Instances {
+		require.Contains(t, i.Error, "was cancelled", i.InstanceID)
+	}
+	cancelled := false
+	for _, c := range e.front.Calls() {
+		cancelled = cancelled || c.Op == "CancelCommand"
+	}
+	require.True(t, cancelled, "the provider cancelled the command")
+}

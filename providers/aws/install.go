@@ -1,0 +1,227 @@
+package aws
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/fleetpatch/fleetpatch/fleet"
+)
+
+// Install installs the requested patches on at most 50 instances: per
+// account and region, the patches requested there are written to S3 as an
+// InstallOverrideList and one AWS-RunPatchBaseline Operation=Install runs
+// with it, the cycle's SnapshotId and the RebootOption. AWS installs, on
+// each node, the listed patches that apply to it; the activities plan each
+// instance's list as the manifest's patches that it misses, so the union
+// adds nothing that an instance was not planned to get. Versions come from
+// ListInventoryEntries before and after, states from
+// DescribeInstancePatches.
+func (p *Provider) Install(ctx context.Context, req fleet.InstallRequest, progress fleet.Progress) (fleet.InstallResult, error) {
+	if len(req.Instances) > fleet.MaxBatch {
+		return fleet.InstallResult{}, fmt.Errorf("aws: install on %d instances: %w", len(req.Instances), fleet.ErrTooManyInstances)
+	}
+	ids := make([]string, len(req.Instances))
+	wanted := map[string][]string{}
+	for i, r := range req.Instances {
+		ids[i] = r.InstanceID
+		wanted[r.InstanceID] = r.PatchIDs
+	}
+	defs := map[string]fleet.Patch{}
+	for _, d := range req.Patches {
+		defs[d.ID] = d
+	}
+	groups, missing, err := p.locate(ctx, ids)
+	if err != nil {
+		return fleet.InstallResult{}, err
+	}
+	pc := &progressCounter{total: len(ids), report: progress}
+	pc.add(len(missing))
+	var mu sync.Mutex
+	results := map[string]fleet.InstanceInstall{}
+	err = eachGroup(groups, func(g group) error {
+		res, err := p.installGroup(ctx, g, req, wanted, defs, pc)
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, r := range res {
+			results[r.InstanceID] = r
+		}
+		return nil
+	})
+	if err != nil {
+		return fleet.InstallResult{}, err
+	}
+	out := fleet.InstallResult{Instances: make([]fleet.InstanceInstall, 0, len(ids))}
+	for _, id := range ids {
+		r, ok := results[id]
+		if !ok {
+			r = fleet.InstanceInstall{InstanceID: id, Error: missing[id]}
+		}
+		out.Instances = append(out.Instances, r)
+	}
+	return out, nil
+}
+
+// overrideYAML writes the documented InstallOverrideList: a "patches" list
+// with, for Linux, id name.arch and title name.arch:version (pinning the
+// version), and for Windows, id KB and title the update's title
+// (https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager-aws-runpatchbaseline.html,
+// parameter InstallOverrideList).
+func overrideYAML(patchIDs []string, defs map[string]fleet.Patch) ([]byte, error) {
+	type entry struct {
+		ID    string `yaml:"id"`
+		Title string `yaml:"title,omitempty"`
+	}
+	var doc struct {
+		Patches []entry `yaml:"patches"`
+	}
+	for _, id := range patchIDs {
+		d, ok := defs[id]
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("aws: install request names patch %s without its definition", id)
+		case d.OS.IsWindows() || d.KB != "":
+			doc.Patches = append(doc.Patches, entry{ID: d.KB, Title: d.Name})
+		default:
+			arch := d.Arch
+			if arch == "" {
+				arch = "*"
+			}
+			kb := d.Name + "." + arch
+			doc.Patches = append(doc.Patches, entry{ID: kb, Title: kb + ":" + d.Version})
+		}
+	}
+	return yaml.Marshal(doc)
+}
+
+// installGroup installs on the nodes of one account and region.
+func (p *Provider) installGroup(ctx context.Context, g group, req fleet.InstallRequest, wanted map[string][]string, defs map[string]fleet.Patch, pc *progressCounter) ([]fleet.InstanceInstall, error) {
+	out := make([]fleet.InstanceInstall, len(g.ids))
+	for i, id := range g.ids {
+		out[i].InstanceID = id
+	}
+	if err := g.credentials(ctx); err != nil {
+		for i := range out {
+			out[i].Error = err.Error()
+		}
+		pc.add(len(g.ids))
+		return out, nil
+	}
+	union := map[string]bool{}
+	for _, id := range g.ids {
+		for _, pid := range wanted[id] {
+			union[pid] = true
+		}
+	}
+	list := make([]string, 0, len(union))
+	for pid := range union {
+		list = append(list, pid)
+	}
+	sort.Strings(list)
+	data, err := overrideYAML(list, defs)
+	if err != nil {
+		return nil, err
+	}
+	u, err := p.upload(ctx, "install-override", safeName(req.CycleID)+"-"+g.account+"-"+g.region, data, "application/x-yaml")
+	if err != nil {
+		return nil, err
+	}
+	before := make([]map[string]string, len(g.ids))
+	if err := p.each(g.ids, func(i int, id string) (err error) { before[i], err = p.inventory(ctx, g, id); return }); err != nil {
+		return nil, err
+	}
+	reboot := req.Reboot
+	if reboot == "" {
+		reboot = fleet.NoReboot
+	}
+	params := map[string][]string{
+		"Operation": {"Install"}, "SnapshotId": {SnapshotID(req.CycleID)},
+		"InstallOverrideList": {u}, "RebootOption": {string(reboot)},
+	}
+	outcomes, err := p.runCommand(ctx, g, params, "fleetpatch install "+req.CycleID, pc)
+	if err != nil {
+		return nil, err
+	}
+	after := make([]map[string]string, len(g.ids))
+	states := make([]map[string]fleet.PatchState, len(g.ids))
+	err = p.each(g.ids, func(i int, id string) error {
+		if !outcomes[id].ran() {
+			return nil
+		}
+		refs, err := p.instancePatches(ctx, g, id)
+		if err != nil {
+			return err
+		}
+		states[i] = map[string]fleet.PatchState{}
+		for _, r := range refs {
+			states[i][r.id] = fleet.PatchState(r.data.State)
+		}
+		after[i], err = p.inventory(ctx, g, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, id := range g.ids {
+		o := outcomes[id]
+		if !o.ran() {
+			out[i].Error = "install " + o.describe()
+			continue
+		}
+		if o.status != "Success" && o.status != "Failed" {
+			out[i].Error = "install " + o.describe()
+		}
+		for _, pid := range wanted[id] {
+			out[i].Changes = append(out[i].Changes, change(defs[pid], states[i], before[i], after[i], o))
+		}
+		for _, c := range out[i].Changes {
+			out[i].RebootRequired = out[i].RebootRequired || c.State == fleet.StateInstalledPendingReboot
+		}
+		out[i].Rebooted = out[i].RebootRequired && reboot == fleet.RebootIfNeeded && out[i].Error == ""
+	}
+	return out, nil
+}
+
+// change is the outcome of one patch on one node.
+func change(d fleet.Patch, states map[string]fleet.PatchState, before, after map[string]string, o outcome) fleet.PackageChange {
+	c := fleet.PackageChange{PatchID: d.ID, Name: d.Name, FromVersion: before[d.Name], ToVersion: after[d.Name]}
+	st, listed := states[d.ID]
+	switch {
+	case listed:
+		c.State = st
+	case d.Version != "" && after[d.Name] == d.Version:
+		c.State = fleet.StateInstalled
+	case d.Version != "" && after[d.Name] == "":
+		c.State = fleet.StateNotApplicable
+	default:
+		c.State = fleet.StateMissing
+	}
+	switch c.State {
+	case fleet.StateFailed:
+		c.Error = failureLine(o.output, d.ID)
+	case fleet.StateMissing:
+		c.Error = "still missing after the install"
+		if o.status != "Success" {
+			c.Error += ": " + o.describe()
+		}
+	}
+	return c
+}
+
+// failureLine returns the document output's line about a patch, or the
+// whole output.
+func failureLine(output, patchID string) string {
+	for _, l := range strings.Split(output, "\n") {
+		if strings.Contains(l, patchID) {
+			return strings.TrimSpace(l)
+		}
+	}
+	return strings.TrimSpace(output)
+}

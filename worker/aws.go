@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/fleetpatch/fleetpatch/policy"
+	awsprov "github.com/fleetpatch/fleetpatch/providers/aws"
+)
+
+// awsConfig is the configuration of provider "aws" (see docs/aws.md).
+type awsConfig struct {
+	// Endpoint overrides every service's endpoint (the emulator);
+	// SSM, STS and S3 override one service each.
+	Endpoint, SSM, STS, S3 string
+	Bucket, BucketRegion   string
+	Rate                   float64
+}
+
+func (a *awsConfig) flags(fs *flag.FlagSet) {
+	fs.StringVar(&a.Endpoint, "aws-endpoint", env("FLEETPATCH_AWS_ENDPOINT", ""), "endpoint of every AWS service, e.g. the emulator's http://127.0.0.1:4566 (env FLEETPATCH_AWS_ENDPOINT)")
+	fs.StringVar(&a.SSM, "aws-ssm-endpoint", env("FLEETPATCH_AWS_SSM_ENDPOINT", ""), "SSM endpoint override (env FLEETPATCH_AWS_SSM_ENDPOINT)")
+	fs.StringVar(&a.STS, "aws-sts-endpoint", env("FLEETPATCH_AWS_STS_ENDPOINT", ""), "STS endpoint override (env FLEETPATCH_AWS_STS_ENDPOINT)")
+	fs.StringVar(&a.S3, "aws-s3-endpoint", env("FLEETPATCH_AWS_S3_ENDPOINT", ""), "S3 endpoint override, path-style (env FLEETPATCH_AWS_S3_ENDPOINT)")
+	fs.StringVar(&a.Bucket, "aws-bucket", env("FLEETPATCH_AWS_BUCKET", ""), "S3 bucket for baseline overrides and install lists (env FLEETPATCH_AWS_BUCKET)")
+	fs.StringVar(&a.BucketRegion, "aws-bucket-region", env("FLEETPATCH_AWS_BUCKET_REGION", ""), "region of the bucket (env FLEETPATCH_AWS_BUCKET_REGION)")
+	fs.Float64Var(&a.Rate, "aws-rate", float64(envInt("FLEETPATCH_AWS_RATE", 10)), "requests per second per account and region (env FLEETPATCH_AWS_RATE)")
+}
+
+// endpoints resolves the per-service overrides.
+func (a awsConfig) endpoints() awsprov.Endpoints {
+	pick := func(v string) string {
+		if v != "" {
+			return v
+		}
+		return a.Endpoint
+	}
+	return awsprov.Endpoints{SSM: pick(a.SSM), STS: pick(a.STS), S3: pick(a.S3)}
+}
+
+// newAWSProvider builds the AWS provider over the policy's AWS targets,
+// with the default credential chain.
+func newAWSProvider(ctx context.Context, cfg config) (*awsprov.Provider, error) {
+	load := func() (*policy.Policy, error) { return policy.Load(cfg.Policy) }
+	pol, err := load()
+	if err != nil {
+		return nil, err
+	}
+	if len(pol.Targets.AWS) == 0 {
+		return nil, fmt.Errorf("provider aws: the policy %s lists no AWS targets", cfg.Policy)
+	}
+	return awsprov.New(ctx, awsprov.Config{
+		Targets: pol.Targets.AWS, Bucket: cfg.AWS.Bucket, BucketRegion: cfg.AWS.BucketRegion,
+		Endpoints: cfg.AWS.endpoints(), Rate: cfg.AWS.Rate, Baselines: policyBaselines(load),
+	})
+}
+
+// policyBaselines gives a scan the baselines of the group whose cycle runs
+// it: the group is read from the activity's workflow ID
+// (patch-cycle/<group>/<cycle>[/...]), its baselines from the policy.
+// Outside a cycle's activity there are none (the nodes' own baselines
+// apply).
+func policyBaselines(load func() (*policy.Policy, error)) awsprov.BaselineSource {
+	return func(ctx context.Context) (awsprov.Baselines, error) {
+		if !activity.IsActivity(ctx) {
+			return nil, nil
+		}
+		rest, ok := strings.CutPrefix(activity.GetInfo(ctx).WorkflowExecution.ID, "patch-cycle/")
+		if !ok {
+			return nil, nil
+		}
+		group, _, _ := strings.Cut(rest, "/")
+		pol, err := load()
+		if err != nil {
+			return nil, err
+		}
+		snap, err := pol.Snapshot(group)
+		if err != nil {
+			return nil, err
+		}
+		return awsprov.Baselines(snap.Baselines), nil
+	}
+}

@@ -1,0 +1,172 @@
+package main
+
+// End-to-end tests of the AWS path: a real Temporal server, the worker's
+// activities and workflows, providers/aws with the real aws-sdk-go-v2
+// clients, and the AWS emulator (cloudsim/awsfront) in front of a
+// simulated fleet spread over 3 accounts x 2 regions.
+
+import (
+	"context"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/server/temporaltest"
+
+	"github.com/fleetpatch/fleetpatch/cloudsim"
+	"github.com/fleetpatch/fleetpatch/cloudsim/awsfront"
+	"github.com/fleetpatch/fleetpatch/fleet"
+	"github.com/fleetpatch/fleetpatch/policy"
+	awsprov "github.com/fleetpatch/fleetpatch/providers/aws"
+	"github.com/fleetpatch/fleetpatch/report"
+	"github.com/fleetpatch/fleetpatch/workflows"
+)
+
+// awsStack is a stack whose worker drives the fleet through the emulator.
+type awsStack struct {
+	*stack
+	front *awsfront.Server
+	aws   *awsprov.Provider
+}
+
+// newAWSStack starts a Temporal server, the emulator over n AWS instances
+// (clock speed-up speed) and a worker with the AWS provider.
+func newAWSStack(t *testing.T, n int, speed float64, fopts awsfront.Options, tune func(*awsprov.Config)) *awsStack {
+	t.Helper()
+	srv := temporaltest.NewServer(temporaltest.WithT(t))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	attrs := map[string]enumspb.IndexedValueType{}
+	for _, name := range workflows.SearchAttributes {
+		attrs[name] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
+	}
+	_, err := srv.GetDefaultClient().OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+		Namespace: srv.GetDefaultNamespace(), SearchAttributes: attrs})
+	require.NoError(t, err)
+	pol, err := policy.Load(examplePolicy)
+	require.NoError(t, err)
+	f := cloudsim.Generate(cloudsim.Config{Seed: 7, Instances: n, Speed: speed, AzureShare: -1})
+
+	front := awsfront.New(f, fopts)
+	hs := httptest.NewServer(front)
+	t.Cleanup(func() { hs.Close(); front.Close() })
+	base := aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("AKIAFLEETPATCHE2E001", "secret", "")}
+	pc := awsprov.Config{
+		Targets: pol.Targets.AWS, Base: &base, Bucket: "fleetpatch-overrides",
+		Endpoints:    awsprov.Endpoints{SSM: hs.URL, STS: hs.URL, S3: hs.URL},
+		PollInterval: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, Rate: 200, Burst: 50,
+		Baselines: policyBaselines(func() (*policy.Policy, error) { return pol, nil }),
+	}
+	if tune != nil {
+		tune(&pc)
+	}
+	prov, err := awsprov.New(context.Background(), pc)
+	require.NoError(t, err)
+
+	dir := t.TempDir()
+	s := &awsStack{front: front, aws: prov, stack: &stack{t: t, srv: srv, c: srv.GetDefaultClient(), fleet: f, pol: pol,
+		cfg: config{Policy: examplePolicy, DataDir: dir, ReportDir: filepath.Join(dir, "reports")}}}
+	acts := newActivities(s.cfg, prov)
+	acts.LoadPolicy = func() (*policy.Policy, error) { return pol, nil }
+	s.worker = srv.NewWorkerWithOptions(workflows.TaskQueue, func(r worker.Registry) { workflows.Register(r, acts) },
+		worker.Options{WorkerStopTimeout: time.Second})
+	return s
+}
+
+// approve waits for the cycle's review and approves it with its digest.
+func (s *awsStack) approve(run client.WorkflowRun) {
+	var st workflows.CycleStatus
+	require.Eventually(s.t, func() bool {
+		st = s.status(run.GetID())
+		return st.Phase == workflows.PhaseAwaitingApproval
+	}, 2*time.Minute, 50*time.Millisecond)
+	ctx := context.Background()
+	h, err := s.c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: run.GetID(), UpdateName: workflows.ApproveName,
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+		Args:         []any{workflows.ApproveInput{Approver: "ops-lead@example.com", Digest: st.Review.Digest, Comment: "CAB-4711"}}})
+	require.NoError(s.t, err)
+	var d workflows.DecisionResult
+	require.NoError(s.t, h.Get(ctx, &d))
+	require.Equal(s.t, "approved", d.Decision)
+}
+
+// checkCommands checks the emulator's call log: every SendCommand names
+// at most 50 instances, each instance is in exactly one Install command,
+// and commands carry batches, not single instances.
+func (s *awsStack) checkCommands(instances int) {
+	commands, named := 0, 0
+	installs := map[string]int{}
+	for _, c := range s.front.Calls() {
+		if c.Op != "SendCommand" {
+			continue
+		}
+		commands++
+		named += c.Instances
+		require.LessOrEqual(s.t, c.Instances, fleet.MaxBatch, "SendCommand over %d instances", c.Instances)
+		if c.Operation == "Install" {
+			for _, id := range c.IDs {
+				installs[id]++
+			}
+		}
+	}
+	for id, n := range installs {
+		require.Equal(s.t, 1, n, "%s got %d install commands", id, n)
+	}
+	require.Positive(s.t, commands)
+	require.Less(s.t, commands, instances, "one command per batch and account/region, not per instance")
+	require.Greater(s.t, float64(named)/float64(commands), 2.0, "commands carry many instances each")
+}
+
+func TestE2EAWSApprovalCycleAcrossAccountsAndRegions(t *testing.T) {
+	s := newAWSStack(t, 400, 2000, awsfront.Options{PageSize: 7}, nil)
+	g := s.pol.Groups["prod-sensitive"]
+	g.Reboot = fleet.RebootIfNeeded // install with reboot
+	g.Rollout.MaxConcurrency = policy.Amount{Count: 50}
+	ids := s.groupIDs("prod-sensitive")
+	before := s.inventory(ids)
+	places := map[string]bool{}
+	for _, id := range ids {
+		i, _ := s.fleet.Instance(id)
+		places[i.Account+"/"+i.Region] = true
+	}
+	require.Len(t, places, 6, "the group spans 3 accounts x 2 regions")
+
+	run := s.start("prod-sensitive", workflows.CycleInput{InstallNow: true})
+	s.approve(run)
+	r := s.wait(run)
+	require.Equal(t, workflows.StatusCompleted, r.Status)
+	require.Equal(t, "ops-lead@example.com", r.Approval.By)
+	rep := s.report(r)
+	require.Len(t, rep.Instances, len(ids), "every instance reported once")
+	s.checkAgainstFleet(rep, before)
+	require.Positive(t, rep.Header.Counts[report.Patched])
+	rebooted, changed := 0, 0
+	for _, i := range rep.Instances {
+		if i.Reboot.Done {
+			rebooted++
+		}
+		for _, p := range i.Packages {
+			if p.State == fleet.StateInstalled && p.FromVersion != "" && p.ToVersion != "" && p.FromVersion != p.ToVersion {
+				changed++
+			}
+		}
+	}
+	require.Positive(t, rebooted, "kernel and libc updates rebooted their instances")
+	require.Positive(t, changed, "the report has from -> to versions")
+	s.checkCommands(len(ids))
+	overrides := 0
+	for _, c := range s.front.Calls() {
+		if c.Op == "PutObject" {
+			overrides++
+		}
+	}
+	require.Positive(t, overrides, "baseline overrides and install lists went to S3")
+}
