@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"sort"
 
 	"github.com/fleetpatch/fleetpatch/fleet"
@@ -99,7 +100,30 @@ func (a *Activities) review(ctx context.Context, in BuildManifestInput, m Manife
 			r.Patches[i].Instances = r.Patches[i].Instances[:sampleSize]
 		}
 	}
-	return r, nil
+	return fitPayload(r), nil
+}
+
+// maxReviewBytes keeps the review that travels in the workflow well under
+// Temporal's payload limits (2 MB hard; fleetpatch aims at 256 KB).
+const maxReviewBytes = 192 << 10
+
+// fitPayload drops the inline instance samples, then the CVE lists, when
+// the review would be too large a payload; the stored review keeps them.
+func fitPayload(r Review) Review {
+	size := func() int { b, _ := json.Marshal(r); return len(b) }
+	if size() <= maxReviewBytes {
+		return r
+	}
+	for i := range r.Patches {
+		r.Patches[i].Instances = nil
+	}
+	if size() <= maxReviewBytes {
+		return r
+	}
+	for i := range r.Patches {
+		r.Patches[i].CVEs = nil
+	}
+	return r
 }
 
 func firstNonEmpty(s ...string) string {

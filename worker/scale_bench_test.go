@@ -7,6 +7,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/fleetpatch/fleetpatch/fleet"
 	"github.com/fleetpatch/fleetpatch/policy"
@@ -29,7 +30,7 @@ func BenchmarkCycle10000(b *testing.B) {
 		start := time.Now()
 		r := s.wait(s.start("all", workflows.CycleInput{InstallNow: true}))
 		b.ReportMetric(time.Since(start).Seconds(), "s/cycle")
-		maxEvents, totalEvents, activities, children := 0, 0, 0, 0
+		maxEvents, totalEvents, activities, children, maxEventBytes := 0, 0, 0, 0, 0
 		resp, err := s.c.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{PageSize: 1000})
 		if err != nil {
 			b.Fatal(err)
@@ -43,6 +44,7 @@ func BenchmarkCycle10000(b *testing.B) {
 					b.Fatal(err)
 				}
 				n++
+				maxEventBytes = max(maxEventBytes, proto.Size(ev))
 				switch ev.EventType {
 				case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
 					activities++
@@ -55,6 +57,7 @@ func BenchmarkCycle10000(b *testing.B) {
 			maxEvents = max(maxEvents, n)
 		}
 		b.ReportMetric(float64(maxEvents), "max-events/workflow")
+		b.ReportMetric(float64(maxEventBytes), "max-event-bytes")
 		b.ReportMetric(float64(len(resp.Executions)), "workflows")
 		b.ReportMetric(float64(activities+children)/10000, "actions/server")
 		b.ReportMetric(float64(r.Counts.Patched), "patched")
