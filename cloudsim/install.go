@@ -117,26 +117,12 @@ func (f *Fleet) missedDeadline(ir fleet.InstanceInstallRequest, deadline, start 
 func (f *Fleet) installOne(fs *faultSet, ir fleet.InstanceInstallRequest, reboot fleet.RebootOption, now time.Time) fleet.InstanceInstall {
 	id := ir.InstanceID
 	out := fleet.InstanceInstall{InstanceID: id}
-	m := f.byID[id]
+	m, reason := f.reach(fs, id, "install", now)
 	if m == nil {
-		out.Error = errNotFound(id)
+		out.Error = reason
 		return out
 	}
-	if fs.isOffline(f.seed, id) {
-		out.Error = "install not delivered: " + offlineReason(m.static.Cloud)
-		return out
-	}
-	f.lock(m)
 	defer f.unlock(m)
-	m.settle(now)
-	switch {
-	case m.rebootHung:
-		out.Error = "install not delivered: instance not responding since its reboot at " + m.rebootStarted.Format(time.RFC3339)
-		return out
-	case m.rebooting():
-		out.Error = "install not delivered: instance is rebooting"
-		return out
-	}
 	m.counters.InstallAttempts++
 	changed := false
 	out.Changes = make([]fleet.PackageChange, 0, len(ir.PatchIDs))

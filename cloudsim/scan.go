@@ -60,26 +60,12 @@ func (f *Fleet) readyAt(id string, now time.Time) time.Time {
 // scanOne scans one instance and adds the patches it reports to catalog.
 func (f *Fleet) scanOne(fs *faultSet, id string, now time.Time, catalog *[]fleet.Patch, seen map[string]bool) fleet.InstanceScan {
 	out := fleet.InstanceScan{InstanceID: id, ScannedAt: now}
-	m := f.byID[id]
+	m, reason := f.reach(fs, id, "scan", now)
 	if m == nil {
-		out.Error = errNotFound(id)
+		out.Error = reason
 		return out
 	}
-	if fs.isOffline(f.seed, id) {
-		out.Error = "scan not delivered: " + offlineReason(m.static.Cloud)
-		return out
-	}
-	f.lock(m)
 	defer f.unlock(m)
-	m.settle(now)
-	switch {
-	case m.rebootHung:
-		out.Error = "scan not delivered: instance not responding since its reboot at " + m.rebootStarted.Format(time.RFC3339)
-		return out
-	case m.rebooting():
-		out.Error = "scan not delivered: instance is rebooting"
-		return out
-	}
 	m.counters.ScanAttempts++
 	if fs.scanFails(f.seed, id, m.counters.ScanAttempts) {
 		out.Error = scanError(m.rel.OS)

@@ -18,7 +18,6 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/fleetpatch/fleetpatch/activities"
-	"github.com/fleetpatch/fleetpatch/cloudsim"
 	"github.com/fleetpatch/fleetpatch/policy"
 	"github.com/fleetpatch/fleetpatch/report"
 	"github.com/fleetpatch/fleetpatch/workflows"
@@ -90,19 +89,7 @@ func TestE2EHaltedCycleStillGetsEveryFormat(t *testing.T) {
 	s := newStack(t, 200, 2000)
 	g := s.pol.Groups["nonprod"]
 	g.Rollout = policy.Rollout{Canary: policy.Amount{Count: 1}, MaxConcurrency: policy.Amount{Count: 1}, MaxErrors: policy.Amount{Count: 0}}
-	var fails []cloudsim.PackageFailure
-	seen := map[string]bool{}
-	for _, id := range s.groupIDs("nonprod") {
-		pending, err := s.fleet.PendingPatches(id)
-		require.NoError(t, err)
-		for _, p := range pending {
-			if !seen[p.Name] {
-				seen[p.Name] = true
-				fails = append(fails, cloudsim.PackageFailure{Package: p.Name, Message: "injected failure"})
-			}
-		}
-	}
-	s.fleet.SetFaults(cloudsim.Faults{InstallFailures: fails})
+	s.failEveryInstall("nonprod")
 	r := s.wait(s.start("nonprod", workflows.CycleInput{InstallNow: true}))
 	require.Equal(t, workflows.StatusHalted, r.Status)
 	rep := s.report(r)

@@ -54,15 +54,7 @@ func newStack(t testing.TB, n int, speed float64) *stack {
 		srv = temporaltest.NewServer()
 		t.Cleanup(srv.Stop)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	attrs := map[string]enumspb.IndexedValueType{}
-	for _, name := range workflows.SearchAttributes {
-		attrs[name] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
-	}
-	_, err := srv.GetDefaultClient().OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
-		Namespace: srv.GetDefaultNamespace(), SearchAttributes: attrs})
-	require.NoError(t, err)
+	registerSearchAttributes(t, srv)
 	pol, err := policy.Load(examplePolicy)
 	require.NoError(t, err)
 	cfg := cloudsim.Config{Seed: 7, Instances: n, Speed: speed}
@@ -282,20 +274,7 @@ func TestE2EFaultsHaltExactlyWhenMaxErrorsIsExceeded(t *testing.T) {
 	s := newStack(t, 200, 2000)
 	g := s.pol.Groups["nonprod"]
 	g.Rollout = policy.Rollout{Canary: policy.Amount{Count: 1}, MaxConcurrency: policy.Amount{Count: 1}, MaxErrors: policy.Amount{Count: 2}}
-	// Every package install fails on every instance of the group.
-	var fails []cloudsim.PackageFailure
-	seen := map[string]bool{}
-	for _, id := range s.groupIDs("nonprod") {
-		pending, err := s.fleet.PendingPatches(id)
-		require.NoError(t, err)
-		for _, p := range pending {
-			if !seen[p.Name] {
-				seen[p.Name] = true
-				fails = append(fails, cloudsim.PackageFailure{Package: p.Name, Message: "injected failure"})
-			}
-		}
-	}
-	s.fleet.SetFaults(cloudsim.Faults{InstallFailures: fails})
+	s.failEveryInstall("nonprod")
 	r := s.wait(s.start("nonprod", workflows.CycleInput{InstallNow: true}))
 	require.Equal(t, workflows.StatusHalted, r.Status)
 	require.Equal(t, 3, r.Counts.Failed, "the third failure exceeds maxErrors 2, and nothing starts after it")
@@ -308,4 +287,36 @@ func TestE2EFaultsHaltExactlyWhenMaxErrorsIsExceeded(t *testing.T) {
 	}
 	require.Equal(t, 3, rep.Header.Counts[report.Failed])
 	require.Equal(t, r.Counts.Planned-3, rep.Header.Counts[report.NotAttempted])
+}
+
+// registerSearchAttributes registers the cycles' search attributes on the
+// test server's namespace.
+func registerSearchAttributes(t testing.TB, srv *temporaltest.TestServer) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	attrs := map[string]enumspb.IndexedValueType{}
+	for _, name := range workflows.SearchAttributes {
+		attrs[name] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
+	}
+	_, err := srv.GetDefaultClient().OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+		Namespace: srv.GetDefaultNamespace(), SearchAttributes: attrs})
+	require.NoError(t, err)
+}
+
+// failEveryInstall makes the install of every package pending on the
+// group's instances fail.
+func (s *stack) failEveryInstall(group string) {
+	var fails []cloudsim.PackageFailure
+	seen := map[string]bool{}
+	for _, id := range s.groupIDs(group) {
+		pending, err := s.fleet.PendingPatches(id)
+		require.NoError(s.t, err)
+		for _, p := range pending {
+			if !seen[p.Name] {
+				seen[p.Name] = true
+				fails = append(fails, cloudsim.PackageFailure{Package: p.Name, Message: "injected failure"})
+			}
+		}
+	}
+	s.fleet.SetFaults(cloudsim.Faults{InstallFailures: fails})
 }
