@@ -49,6 +49,9 @@ func (c cli) run(args ...string) (code int, stdout, stderr string) {
 }
 
 func startCLIStack(t *testing.T) cli {
+	// Made before the server, so it is removed after the server and its
+	// worker have stopped (cleanups run last-in, first-out).
+	dir := t.TempDir()
 	srv := temporaltest.NewServer(temporaltest.WithT(t))
 	attrs := map[string]enumspb.IndexedValueType{}
 	for _, name := range workflows.SearchAttributes {
@@ -59,7 +62,6 @@ func startCLIStack(t *testing.T) cli {
 	_, err := srv.GetDefaultClient().OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
 		Namespace: srv.GetDefaultNamespace(), SearchAttributes: attrs})
 	require.NoError(t, err)
-	dir := t.TempDir()
 	f := cloudsim.Generate(cloudsim.Config{Seed: 3, Instances: 120, Speed: 1, Timing: &cloudsim.Timing{}})
 	acts := &activities.Activities{Provider: sim.New(f), LoadPolicy: func() (*policy.Policy, error) { return policy.Load(examplePolicy) },
 		Store: activities.DirStore{Root: filepath.Join(dir, "artifacts")}, ReportDir: filepath.Join(dir, "reports")}

@@ -39,6 +39,7 @@ type awsStack struct {
 // (clock speed-up speed) and a worker with the AWS provider.
 func newAWSStack(t *testing.T, n int, speed float64, fopts awsfront.Options, tune func(*awsprov.Config)) *awsStack {
 	t.Helper()
+	dir := t.TempDir() // before the server: removed after it stops
 	srv := temporaltest.NewServer(temporaltest.WithT(t))
 	registerSearchAttributes(t, srv)
 	pol, err := policy.Load(examplePolicy)
@@ -61,7 +62,6 @@ func newAWSStack(t *testing.T, n int, speed float64, fopts awsfront.Options, tun
 	prov, err := awsprov.New(context.Background(), pc)
 	require.NoError(t, err)
 
-	dir := t.TempDir()
 	s := &awsStack{front: front, aws: prov, stack: &stack{t: t, srv: srv, c: srv.GetDefaultClient(), fleet: f, pol: pol,
 		cfg: config{Policy: examplePolicy, DataDir: dir, ReportDir: filepath.Join(dir, "reports")}}}
 	acts := newActivities(s.cfg, prov)

@@ -47,6 +47,9 @@ var tuning = workflows.Tuning{HeartbeatTimeout: 3 * time.Second, RetryInterval: 
 // clock runs speed times the wall clock (speed 0: operations take no time).
 func newStack(t testing.TB, n int, speed float64) *stack {
 	t.Helper()
+	// Made before the server, so it is removed after the server and its
+	// worker have stopped (cleanups run last-in, first-out).
+	dir := t.TempDir()
 	var srv *temporaltest.TestServer
 	if tt, ok := t.(*testing.T); ok {
 		srv = temporaltest.NewServer(temporaltest.WithT(tt))
@@ -63,7 +66,6 @@ func newStack(t testing.TB, n int, speed float64) *stack {
 		cfg.Speed, cfg.Timing = 1, &cloudsim.Timing{}
 	}
 	f := cloudsim.Generate(cfg)
-	dir := t.TempDir()
 	s := &stack{t: t, srv: srv, c: srv.GetDefaultClient(), fleet: f, prov: sim.New(f), pol: pol,
 		cfg: config{Policy: examplePolicy, DataDir: dir, ReportDir: filepath.Join(dir, "reports")}}
 	s.startWorker()
