@@ -24,6 +24,7 @@ import (
 	"github.com/fleetpatch/fleetpatch/activities"
 	"github.com/fleetpatch/fleetpatch/cloudsim"
 	"github.com/fleetpatch/fleetpatch/devserver"
+	"github.com/fleetpatch/fleetpatch/fleet"
 	"github.com/fleetpatch/fleetpatch/policy"
 	"github.com/fleetpatch/fleetpatch/providers/sim"
 	"github.com/fleetpatch/fleetpatch/workflows"
@@ -42,6 +43,7 @@ type devOptions struct {
 	data      string
 	port      int
 	uiPort    int
+	cloud     string
 }
 
 func runDev(args []string, stdout, stderr io.Writer) int {
@@ -54,7 +56,12 @@ func runDev(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.data, "data", "fleetpatch-data", "data directory: Temporal database, fleet, artifacts, reports")
 	fs.IntVar(&o.port, "port", devserver.DefaultPort, "Temporal frontend port")
 	fs.IntVar(&o.uiPort, "ui-port", devserver.DefaultUIPort, "Temporal Web UI port")
+	fs.StringVar(&o.cloud, "cloud", "sim", "how the worker reaches the simulated fleet: sim (in-process) or aws-sim (the AWS provider and SDK against the built-in SSM/STS/S3 emulator)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if o.cloud != "sim" && o.cloud != "aws-sim" {
+		fmt.Fprintf(stderr, "dev: --cloud %q: use sim or aws-sim\n", o.cloud)
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -99,8 +106,18 @@ func dev(ctx context.Context, o devOptions, out io.Writer) error {
 	}
 	defer c.Close()
 	reports := filepath.Join(o.data, "reports")
+	var prov fleet.Provider = sim.New(f)
+	if o.cloud == "aws-sim" {
+		p, endpoint, stopFront, err := awsSimProvider(ctx, f, o.policy)
+		if err != nil {
+			return err
+		}
+		defer stopFront()
+		prov = p
+		fmt.Fprintf(out, "AWS emulator: %s (SSM, STS, S3); the worker reaches AWS instances through the AWS provider; Azure VMs are not reached with --cloud aws-sim\n", endpoint)
+	}
 	w := worker.New(c, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 3 * time.Second})
-	workflows.Register(w, &activities.Activities{Provider: sim.New(f),
+	workflows.Register(w, &activities.Activities{Provider: prov,
 		LoadPolicy: func() (*policy.Policy, error) { return policy.Load(o.policy) },
 		Store:      activities.DirStore{Root: filepath.Join(o.data, "artifacts")}, ReportDir: reports})
 	if err := w.Start(); err != nil {

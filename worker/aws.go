@@ -4,10 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"strings"
 
-	"go.temporal.io/sdk/activity"
-
+	"github.com/fleetpatch/fleetpatch/activities"
 	"github.com/fleetpatch/fleetpatch/policy"
 	awsprov "github.com/fleetpatch/fleetpatch/providers/aws"
 )
@@ -46,42 +44,11 @@ func (a awsConfig) endpoints() awsprov.Endpoints {
 // with the default credential chain.
 func newAWSProvider(ctx context.Context, cfg config) (*awsprov.Provider, error) {
 	load := func() (*policy.Policy, error) { return policy.Load(cfg.Policy) }
-	pol, err := load()
-	if err != nil {
-		return nil, err
-	}
-	if len(pol.Targets.AWS) == 0 {
-		return nil, fmt.Errorf("provider aws: the policy %s lists no AWS targets", cfg.Policy)
-	}
-	return awsprov.New(ctx, awsprov.Config{
-		Targets: pol.Targets.AWS, Bucket: cfg.AWS.Bucket, BucketRegion: cfg.AWS.BucketRegion,
-		Endpoints: cfg.AWS.endpoints(), Rate: cfg.AWS.Rate, Baselines: policyBaselines(load),
+	p, err := awsprov.FromPolicy(ctx, load, activities.CycleGroup, awsprov.Config{
+		Bucket: cfg.AWS.Bucket, BucketRegion: cfg.AWS.BucketRegion, Endpoints: cfg.AWS.endpoints(), Rate: cfg.AWS.Rate,
 	})
-}
-
-// policyBaselines gives a scan the baselines of the group whose cycle runs
-// it: the group is read from the activity's workflow ID
-// (patch-cycle/<group>/<cycle>[/...]), its baselines from the policy.
-// Outside a cycle's activity there are none (the nodes' own baselines
-// apply).
-func policyBaselines(load func() (*policy.Policy, error)) awsprov.BaselineSource {
-	return func(ctx context.Context) (awsprov.Baselines, error) {
-		if !activity.IsActivity(ctx) {
-			return nil, nil
-		}
-		rest, ok := strings.CutPrefix(activity.GetInfo(ctx).WorkflowExecution.ID, "patch-cycle/")
-		if !ok {
-			return nil, nil
-		}
-		group, _, _ := strings.Cut(rest, "/")
-		pol, err := load()
-		if err != nil {
-			return nil, err
-		}
-		snap, err := pol.Snapshot(group)
-		if err != nil {
-			return nil, err
-		}
-		return awsprov.Baselines(snap.Baselines), nil
+	if err != nil {
+		return nil, fmt.Errorf("%w (policy %s)", err, cfg.Policy)
 	}
+	return p, nil
 }
