@@ -27,6 +27,9 @@ type config struct {
 	SimSpeed float64
 	// AWS (provider "aws"); the accounts come from the policy's targets.
 	AWS awsConfig
+	// Azure (providers "azure" and "multi"); the subscriptions come from
+	// the policy's targets.
+	Azure azureConfig
 	// StopTimeout is how long a stopping worker lets running activities
 	// finish before it cancels them (they are then retried elsewhere).
 	StopTimeout time.Duration
@@ -54,7 +57,7 @@ func parseConfig(args []string) (config, error) {
 	fs.StringVar(&c.Namespace, "namespace", env("TEMPORAL_NAMESPACE", "default"), "Temporal namespace (env TEMPORAL_NAMESPACE)")
 	fs.StringVar(&c.TaskQueue, "task-queue", env("FLEETPATCH_TASK_QUEUE", "fleetpatch"), "task queue (env FLEETPATCH_TASK_QUEUE)")
 	fs.StringVar(&c.Policy, "policy", env("FLEETPATCH_POLICY", "deployments/examples/policy"), "policy file or folder (env FLEETPATCH_POLICY)")
-	fs.StringVar(&c.Provider, "provider", env("FLEETPATCH_PROVIDER", "sim"), "fleet provider: sim or aws (env FLEETPATCH_PROVIDER)")
+	fs.StringVar(&c.Provider, "provider", env("FLEETPATCH_PROVIDER", "sim"), "fleet provider: sim, aws, azure or multi (aws+azure) (env FLEETPATCH_PROVIDER)")
 	fs.StringVar(&c.DataDir, "data", env("FLEETPATCH_DATA", "fleetpatch-data"), "directory for cycle artifacts and the simulated fleet (env FLEETPATCH_DATA)")
 	fs.StringVar(&c.ReportDir, "reports", env("FLEETPATCH_REPORTS", ""), "report directory; default DATA/reports (env FLEETPATCH_REPORTS)")
 	fs.StringVar(&c.Metrics, "metrics", env("FLEETPATCH_METRICS", ":9090"), "Prometheus metrics listen address, empty to disable (env FLEETPATCH_METRICS)")
@@ -63,6 +66,7 @@ func parseConfig(args []string) (config, error) {
 	fs.Int64Var(&c.SimSeed, "sim-seed", int64(envInt("FLEETPATCH_SIM_SEED", 1)), "simulated fleet seed")
 	fs.Float64Var(&c.SimSpeed, "sim-speed", 1, "simulated clock speed-up (1 keeps the fleet on the wall clock, which window deadlines assume)")
 	c.AWS.flags(fs)
+	c.Azure.flags(fs)
 	fs.DurationVar(&c.StopTimeout, "stop-timeout", 30*time.Second, "how long running activities may finish on shutdown")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -70,8 +74,8 @@ func parseConfig(args []string) (config, error) {
 	if c.ReportDir == "" {
 		c.ReportDir = filepath.Join(c.DataDir, "reports")
 	}
-	if c.Provider != "sim" && c.Provider != "aws" {
-		return c, fmt.Errorf("provider %q is not supported (use sim or aws)", c.Provider)
+	if c.Provider != "sim" && c.Provider != "aws" && c.Provider != "azure" && c.Provider != "multi" {
+		return c, fmt.Errorf("provider %q is not supported (use sim, aws, azure or multi)", c.Provider)
 	}
 	return c, nil
 }

@@ -60,6 +60,10 @@ func run(args []string) error {
 		if prov, err = newAWSProvider(ctx, cfg); err != nil {
 			return err
 		}
+	} else if cfg.Provider == "azure" || cfg.Provider == "multi" {
+		if prov, err = newCloudProvider(ctx, cfg); err != nil {
+			return err
+		}
 	} else {
 		fleetPath := filepath.Join(cfg.DataDir, "fleet.json.gz")
 		simFleet, err := sim.Open(fleetPath, cloudsim.Config{Seed: cfg.SimSeed, Instances: cfg.SimSize, Speed: cfg.SimSpeed})

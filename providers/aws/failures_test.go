@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,11 +86,15 @@ func TestAssumeRoleFailureMakesOneAccountUnreachableAndOthersProceed(t *testing.
 
 func TestThrottlingStormFinishesWithinTheConfiguredRate(t *testing.T) {
 	const rate, burst = 40, 4
-	e := newEnv(t, 60, nil, awsfront.Options{PageSize: 4, Throttle: awsfront.Throttle{Every: 3}},
+	// The emulator allows less than the provider sends, as a busy account
+	// does: calls over 20/s per account and region are throttled.
+	e := newEnv(t, 60, nil, awsfront.Options{PageSize: 4, Throttle: awsfront.Throttle{Rate: 20, Burst: 2}},
 		// Standard retries: adaptive mode would crawl at its 0.5/s floor
 		// in a storm this dense (TestThrottlingThatOutlastsTheRetriesIsErrThrottled
 		// uses adaptive mode).
-		func(c *awsprov.Config) { c.Rate, c.Burst, c.RetryMode = rate, burst, aws.RetryModeStandard })
+		func(c *awsprov.Config) {
+			c.Rate, c.Burst, c.RetryMode, c.MaxAttempts = rate, burst, aws.RetryModeStandard, 30
+		})
 	ctx := context.Background()
 	_, err := e.prov.Discover(ctx, fleet.Selector{})
 	require.NoError(t, err)
@@ -165,10 +170,16 @@ func TestAgentGoingOfflineMidInstallFailsOnlyThatInstance(t *testing.T) {
 	require.NoError(t, r.err)
 	for _, i := range r.res.Instances {
 		if i.InstanceID == victim {
-			require.Contains(t, i.Error, "DeliveryTimedOut")
+			// Depending on whether the agent dropped before or after the
+			// command reached it, SSM ends the invocation DeliveryTimedOut
+			// (nothing ran) or ExecutionTimedOut (outcome unknown); either
+			// way the instance is failed with the agent's state.
+			require.Regexp(t, `(Delivery|Execution)TimedOut`, i.Error)
 			require.Contains(t, i.Error, "ConnectionLost")
-			left, _ := e.fleet.PendingPatches(victim)
-			require.NotEmpty(t, left, "nothing was installed on the offline instance")
+			if strings.Contains(i.Error, "DeliveryTimedOut") {
+				left, _ := e.fleet.PendingPatches(victim)
+				require.NotEmpty(t, left, "nothing was installed on the instance the command never reached")
+			}
 			continue
 		}
 		require.False(t, i.Failed(), "%s: %s", i.InstanceID, i.Error)

@@ -1,0 +1,28 @@
+// Package azurefront emulates, over HTTPS, the Azure Resource Manager
+// endpoints that providers/azure calls, backed by a simulated fleet
+// (cloudsim): the LocalStack of this project's Azure side.
+//
+// Served (api-version is accepted as sent):
+//
+//	POST /providers/Microsoft.ResourceGraph/resources              the provider's queries, $top/$skipToken paging
+//	GET  .../Microsoft.Compute/virtualMachines/{vm}/instanceView   power state and VM agent status
+//	POST .../Microsoft.Compute/virtualMachines/{vm}/assessPatches  LRO
+//	POST .../Microsoft.Compute/virtualMachines/{vm}/installPatches LRO (masks "name=version", KB numbers)
+//	POST .../Microsoft.Compute/virtualMachines/{vm}/runCommand     LRO (the provider's inventory scripts)
+//	GET  /subscriptions/{s}/providers/Microsoft.Compute/locations/{l}/operations/{id}               Azure-AsyncOperation status
+//	GET  /subscriptions/{s}/providers/Microsoft.Compute/locations/{l}/operations/{id}?monitor=true  Location: 202 until done, then the result
+//	GET  .../Microsoft.HybridCompute/machines/{name}               Arc machines (Options.ArcMachines)
+//
+// Long-running operations answer 202 Accepted with Azure-AsyncOperation and
+// Location headers and run the fleet operation in the background; they end
+// when the fleet operation ends, whether or not anyone polls (as in
+// https://learn.microsoft.com/azure/azure-resource-manager/management/async-operations).
+// Errors have ARM's shape {"error":{"code","message"}}; injected throttling
+// answers 429 with Retry-After. Every request is recorded in a call log.
+//
+// Arc machines: the fleet has none of its own; Options.ArcMachines presents
+// chosen Azure VMs of the fleet as Arc-enabled servers
+// (Microsoft.HybridCompute/machines/{name}) to Resource Graph and the
+// machine GET. Deallocation is emulator state (Deallocate), as the fleet
+// has no power states.
+package azurefront

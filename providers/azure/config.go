@@ -1,0 +1,112 @@
+package azure
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"net/http"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	azpolicy "github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
+	"github.com/fleetpatch/fleetpatch/policy"
+)
+
+// Config configures the provider. Only Targets is required.
+type Config struct {
+	// Targets are the subscriptions (and resource groups) of the policy.
+	Targets []policy.AzureSubscription
+	// Credential authenticates to ARM; nil means
+	// azidentity.DefaultAzureCredential (environment, workload identity,
+	// managed identity, Azure CLI).
+	Credential azcore.TokenCredential
+	// Cloud overrides the cloud: the ARM endpoint and token audience of
+	// cloud.ResourceManager (for sovereign clouds or the emulator). The
+	// zero value is Azure public cloud.
+	Cloud cloud.Configuration
+	// RootCAs, when set, replaces the system roots for TLS to ARM (the
+	// emulator's self-signed certificate).
+	RootCAs *x509.CertPool
+	// Concurrency bounds the machines of one subscription driven at once;
+	// 0 means 10.
+	Concurrency int
+	// PollInterval is how often a long-running operation is polled; 0
+	// means 10s.
+	PollInterval time.Duration
+	// MaxRetries, RetryDelay and MaxRetryDelay tune azcore's retry policy
+	// (429 and 5xx, honouring Retry-After); 0 means 6, 2s and 60s.
+	MaxRetries    int32
+	RetryDelay    time.Duration
+	MaxRetryDelay time.Duration
+	// ReadyTimeout bounds WaitReady: machines not back by then are
+	// reported not ready; 0 means 30m.
+	ReadyTimeout time.Duration
+	// PageSize is the Resource Graph page ($top); 0 means 1000.
+	PageSize int32
+	// Transport replaces the HTTP transport (the SDK's fake servers in
+	// unit tests); nil uses net/http with RootCAs.
+	Transport azpolicy.Transporter
+	// Resume keeps installPatches resume tokens across worker restarts;
+	// nil keeps them in memory (lost with the process).
+	Resume ResumeStore
+}
+
+func (c Config) withDefaults() Config {
+	if c.Concurrency <= 0 {
+		c.Concurrency = 10
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = 10 * time.Second
+	}
+	if c.MaxRetries == 0 {
+		c.MaxRetries = 6
+	}
+	if c.RetryDelay <= 0 {
+		c.RetryDelay = 2 * time.Second
+	}
+	if c.MaxRetryDelay <= 0 {
+		c.MaxRetryDelay = 60 * time.Second
+	}
+	if c.ReadyTimeout <= 0 {
+		c.ReadyTimeout = 30 * time.Minute
+	}
+	if c.PageSize <= 0 {
+		c.PageSize = 1000
+	}
+	if c.Resume == nil {
+		c.Resume = NewMemoryResumeStore()
+	}
+	if c.Cloud.ActiveDirectoryAuthorityHost == "" && len(c.Cloud.Services) == 0 {
+		c.Cloud = cloud.AzurePublic
+	}
+	return c
+}
+
+// clientOptions are the ARM client options of every client.
+func (c Config) clientOptions() *arm.ClientOptions {
+	o := &arm.ClientOptions{ClientOptions: azpolicy.ClientOptions{
+		Cloud: c.Cloud,
+		Retry: azpolicy.RetryOptions{MaxRetries: c.MaxRetries, RetryDelay: c.RetryDelay, MaxRetryDelay: c.MaxRetryDelay},
+	}}
+	if c.Transport != nil {
+		o.Transport = c.Transport
+	} else if c.RootCAs != nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.TLSClientConfig = &tls.Config{RootCAs: c.RootCAs, MinVersion: tls.VersionTLS12}
+		o.Transport = &http.Client{Transport: tr}
+	}
+	return o
+}
+
+// EmulatorCloud returns the cloud configuration of an ARM endpoint such as
+// the emulator's, with the public cloud's token audience.
+func EmulatorCloud(endpoint string) cloud.Configuration {
+	return cloud.Configuration{
+		ActiveDirectoryAuthorityHost: cloud.AzurePublic.ActiveDirectoryAuthorityHost,
+		Services: map[cloud.ServiceName]cloud.ServiceConfiguration{
+			cloud.ResourceManager: {Endpoint: endpoint, Audience: "https://management.azure.com"},
+		},
+	}
+}

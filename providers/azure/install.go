@@ -1,0 +1,254 @@
+package azure
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
+
+	"github.com/fleetpatch/fleetpatch/fleet"
+)
+
+// Bounds of installPatches' maximumDuration: Update Manager's one-time
+// install runs at most 4 hours (PT4H, the documented example of
+// https://learn.microsoft.com/rest/api/compute/virtual-machines/install-patches);
+// the provider does not start an install with less than MinDuration left.
+const (
+	MaxDuration = 4 * time.Hour
+	MinDuration = 5 * time.Minute
+)
+
+// Install runs installPatches on every machine of the request (in
+// parallel, bounded per subscription) with exactly the requested patches.
+// A machine whose install of this cycle is still running from an earlier
+// attempt is resumed, not installed again (see ResumeStore).
+func (p *Provider) Install(ctx context.Context, req fleet.InstallRequest, progress fleet.Progress) (fleet.InstallResult, error) {
+	if err := checkBatch("Install", len(req.Instances)); err != nil {
+		return fleet.InstallResult{}, err
+	}
+	defs := make(map[string]fleet.Patch, len(req.Patches))
+	for _, pt := range req.Patches {
+		defs[pt.ID] = pt
+	}
+	ids := make([]string, len(req.Instances))
+	for i, r := range req.Instances {
+		ids[i] = r.InstanceID
+	}
+	res := fleet.InstallResult{Instances: make([]fleet.InstanceInstall, len(ids))}
+	errs := make([]error, len(ids))
+	p.forEach(ctx, ids, progress, func(ctx context.Context, i int, m machine, beat func()) {
+		r, err := p.installOne(ctx, req, req.Instances[i], defs, m, beat)
+		if err != nil {
+			errs[i] = err
+			r = fleet.InstanceInstall{InstanceID: m.ID, Error: machineError("installPatches", err)}
+		}
+		res.Instances[i] = r
+	}, func(i int, err error) {
+		res.Instances[i] = fleet.InstanceInstall{InstanceID: ids[i], Error: err.Error()}
+	})
+	for _, err := range errs {
+		if callError(err) {
+			return res, wrapCallError(err)
+		}
+	}
+	return res, nil
+}
+
+// installParams translates one machine's share of the manifest: Linux
+// package masks "name=version", Windows KB numbers, nothing else.
+func installParams(patches []fleet.Patch, reboot fleet.RebootOption, duration time.Duration) armcompute.VirtualMachineInstallPatchesParameters {
+	setting := armcompute.VMGuestPatchRebootSettingIfRequired
+	if reboot == fleet.NoReboot {
+		setting = armcompute.VMGuestPatchRebootSettingNever
+	}
+	in := armcompute.VirtualMachineInstallPatchesParameters{RebootSetting: to.Ptr(setting), MaximumDuration: to.Ptr(isoDuration(duration))}
+	if len(patches) > 0 && patches[0].OS.IsWindows() {
+		w := &armcompute.WindowsParameters{}
+		for _, pt := range patches {
+			w.KbNumbersToInclude = append(w.KbNumbersToInclude, to.Ptr(strings.TrimPrefix(strings.ToUpper(firstNonEmpty(pt.KB, pt.ID)), "KB")))
+		}
+		in.WindowsParameters = w
+		return in
+	}
+	l := &armcompute.LinuxParameters{}
+	for _, pt := range patches {
+		l.PackageNameMasksToInclude = append(l.PackageNameMasksToInclude, to.Ptr(pt.Name+"="+pt.Version))
+	}
+	in.LinuxParameters = l
+	return in
+}
+
+// isoDuration formats d, in whole minutes, as an ISO 8601 duration.
+func isoDuration(d time.Duration) string {
+	mins := int(d / time.Minute)
+	switch h, m := mins/60, mins%60; {
+	case h == 0:
+		return fmt.Sprintf("PT%dM", m)
+	case m == 0:
+		return fmt.Sprintf("PT%dH", h)
+	default:
+		return fmt.Sprintf("PT%dH%dM", h, m)
+	}
+}
+
+// maxDuration is the maximumDuration of an install starting now.
+func maxDuration(deadline, now time.Time) time.Duration {
+	if deadline.IsZero() {
+		return MaxDuration
+	}
+	return min(deadline.Sub(now), MaxDuration).Truncate(time.Minute)
+}
+
+// installOne installs on one machine, or resumes its running install.
+func (p *Provider) installOne(ctx context.Context, req fleet.InstallRequest, ir fleet.InstanceInstallRequest,
+	defs map[string]fleet.Patch, m machine, beat func()) (fleet.InstanceInstall, error) {
+	out := fleet.InstanceInstall{InstanceID: m.ID}
+	var patches []fleet.Patch
+	for _, id := range ir.PatchIDs {
+		pt, ok := defs[id]
+		if !ok {
+			out.Changes = append(out.Changes, fleet.PackageChange{PatchID: id, State: fleet.StateFailed,
+				Error: "not installed: the request has no definition of this patch"})
+			continue
+		}
+		patches = append(patches, pt)
+	}
+	if len(patches) == 0 {
+		return out, nil
+	}
+	if m.Arc {
+		out.Error = arcNotSupported
+		return out, nil
+	}
+	key := resumeKey(req.CycleID, m.ID)
+	dur := maxDuration(req.Deadline, time.Now())
+	if dur < MinDuration {
+		out.Error = fmt.Sprintf("not started: the maintenance window ends at %s, less than %s from now", req.Deadline.Format(time.RFC3339), MinDuration)
+		for _, pt := range patches {
+			out.Changes = append(out.Changes, fleet.PackageChange{PatchID: pt.ID, Name: pt.Name, State: fleet.StateFailed, Error: "not installed: the maintenance window ended"})
+		}
+		return out, nil
+	}
+	params := installParams(patches, req.Reboot, dur)
+	c, err := p.vmClient(m.Sub)
+	if err != nil {
+		return out, err
+	}
+	r, err := p.runInstall(ctx, c, m, key, params, beat)
+	if err != nil {
+		return out, err
+	}
+	return installOutcome(out, patches, r, params), nil
+}
+
+// runInstall starts installPatches, saving its resume token before the
+// first poll, or resumes the operation of a saved token; the token is
+// deleted once the result is read.
+func (p *Provider) runInstall(ctx context.Context, c *armcompute.VirtualMachinesClient, m machine, key string,
+	params armcompute.VirtualMachineInstallPatchesParameters, beat func()) (armcompute.VirtualMachineInstallPatchesResult, error) {
+	store := p.cfg.Resume
+	token, resumed, err := store.Load(ctx, key)
+	if err != nil {
+		return armcompute.VirtualMachineInstallPatchesResult{}, fmt.Errorf("resume store: %w", err)
+	}
+	if resumed {
+		pl, err := c.BeginInstallPatches(ctx, m.RG, m.Name, params, &armcompute.VirtualMachinesClientBeginInstallPatchesOptions{ResumeToken: token})
+		if err == nil {
+			r, err := poll(ctx, pl, p.cfg.PollInterval, beat)
+			if err == nil || callError(err) {
+				if err == nil {
+					_ = store.Delete(ctx, key)
+				}
+				return r.VirtualMachineInstallPatchesResult, err
+			}
+		}
+		// The operation is gone (expired, unknown): the install is
+		// idempotent, so start it again.
+		_ = store.Delete(ctx, key)
+	}
+	pl, err := c.BeginInstallPatches(ctx, m.RG, m.Name, params, nil)
+	if err != nil {
+		return armcompute.VirtualMachineInstallPatchesResult{}, err
+	}
+	if tok, err := pl.ResumeToken(); err == nil {
+		if err := store.Save(ctx, key, tok); err != nil {
+			return armcompute.VirtualMachineInstallPatchesResult{}, fmt.Errorf("resume store: %w", err)
+		}
+	}
+	r, err := poll(ctx, pl, p.cfg.PollInterval, beat)
+	if err == nil {
+		_ = store.Delete(ctx, key)
+	}
+	return r.VirtualMachineInstallPatchesResult, err
+}
+
+// installOutcome maps an installPatches result onto the requested patches:
+// per-patch installationState, rebootStatus and maintenanceWindowExceeded.
+func installOutcome(out fleet.InstanceInstall, patches []fleet.Patch, r armcompute.VirtualMachineInstallPatchesResult,
+	params armcompute.VirtualMachineInstallPatchesParameters) fleet.InstanceInstall {
+	details := map[string]*armcompute.PatchInstallationDetail{}
+	for _, d := range r.Patches {
+		if d == nil {
+			continue
+		}
+		if kb := deref(d.KbID); kb != "" {
+			details["KB"+strings.TrimPrefix(strings.ToUpper(kb), "KB")] = d
+		}
+		details[deref(d.Name)+"="+deref(d.Version)] = d
+	}
+	reboot := ""
+	if r.RebootStatus != nil {
+		reboot = string(*r.RebootStatus)
+	}
+	out.Rebooted = reboot == string(armcompute.VMGuestPatchRebootStatusStarted) ||
+		reboot == string(armcompute.VMGuestPatchRebootStatusCompleted) || reboot == string(armcompute.VMGuestPatchRebootStatusFailed)
+	out.RebootRequired = out.Rebooted || reboot == string(armcompute.VMGuestPatchRebootStatusRequired)
+	exceeded := r.MaintenanceWindowExceeded != nil && *r.MaintenanceWindowExceeded
+	failed := r.Status != nil && *r.Status == armcompute.PatchOperationStatusFailed
+	for _, pt := range patches {
+		d := details[pt.Name+"="+pt.Version]
+		if pt.OS.IsWindows() {
+			d = details["KB"+strings.TrimPrefix(strings.ToUpper(firstNonEmpty(pt.KB, pt.ID)), "KB")]
+		}
+		ch := fleet.PackageChange{PatchID: pt.ID, Name: pt.Name, ToVersion: pt.Version, State: fleet.StateInstalled}
+		state := ""
+		if d != nil && d.InstallationState != nil {
+			state = string(*d.InstallationState)
+		}
+		switch state {
+		case string(armcompute.PatchInstallationStateInstalled), "":
+			if state == "" && (failed || exceeded) {
+				ch.State, ch.Error = fleet.StateFailed, "not installed: the operation ended without installing it"
+			} else if pt.RequiresReboot && reboot != string(armcompute.VMGuestPatchRebootStatusCompleted) {
+				ch.State = fleet.StateInstalledPendingReboot
+			}
+		case string(armcompute.PatchInstallationStatePending):
+			ch.State, ch.Error = fleet.StateFailed, "not installed: "+pendingReason(exceeded, params)
+		default:
+			ch.State, ch.Error = fleet.StateFailed, "installationState "+state
+		}
+		if ch.State == fleet.StateFailed {
+			ch.ToVersion = ""
+		}
+		out.Changes = append(out.Changes, ch)
+	}
+	switch {
+	case exceeded:
+		out.Error = "maintenance window exceeded: " + pendingReason(true, params)
+	case failed:
+		out.Error = "installPatches failed: " + apiErrorText(r.Error)
+	case reboot == string(armcompute.VMGuestPatchRebootStatusFailed):
+		out.Error = "the reboot after the install did not complete (rebootStatus Failed)"
+	}
+	return out
+}
+
+func pendingReason(exceeded bool, params armcompute.VirtualMachineInstallPatchesParameters) string {
+	if exceeded {
+		return "the install did not finish within maximumDuration " + deref(params.MaximumDuration) + " (maintenanceWindowExceeded)"
+	}
+	return "still pending when the operation ended"
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+
+	"github.com/fleetpatch/fleetpatch/fleet"
+	"github.com/fleetpatch/fleetpatch/policy"
+	azureprov "github.com/fleetpatch/fleetpatch/providers/azure"
+	"github.com/fleetpatch/fleetpatch/providers/multi"
+)
+
+// azureConfig is the configuration of provider "azure" (see docs/azure.md).
+type azureConfig struct {
+	// Endpoint and Audience override the ARM endpoint and token audience
+	// (sovereign clouds, the emulator); CAFile is a PEM bundle to trust.
+	Endpoint, Audience, CAFile string
+	Concurrency                int
+	PollInterval               time.Duration
+}
+
+func (a *azureConfig) flags(fs *flag.FlagSet) {
+	fs.StringVar(&a.Endpoint, "azure-endpoint", env("FLEETPATCH_AZURE_ENDPOINT", ""), "ARM endpoint override, e.g. the emulator's https://127.0.0.1:8443 (env FLEETPATCH_AZURE_ENDPOINT)")
+	fs.StringVar(&a.Audience, "azure-audience", env("FLEETPATCH_AZURE_AUDIENCE", "https://management.azure.com"), "ARM token audience (env FLEETPATCH_AZURE_AUDIENCE)")
+	fs.StringVar(&a.CAFile, "azure-ca", env("FLEETPATCH_AZURE_CA", ""), "PEM file of CA certificates to trust for ARM, e.g. the emulator's (env FLEETPATCH_AZURE_CA)")
+	fs.IntVar(&a.Concurrency, "azure-concurrency", envInt("FLEETPATCH_AZURE_CONCURRENCY", 10), "machines driven at once per subscription (env FLEETPATCH_AZURE_CONCURRENCY)")
+	fs.DurationVar(&a.PollInterval, "azure-poll", 10*time.Second, "how often long-running operations are polled")
+}
+
+// newAzureProvider builds the Azure provider over the policy's Azure
+// targets, with azidentity's default credential chain. Resume tokens of
+// running installs are kept under DATA/azure-operations.
+func newAzureProvider(cfg config) (*azureprov.Provider, error) {
+	pol, err := policy.Load(cfg.Policy)
+	if err != nil {
+		return nil, err
+	}
+	if len(pol.Targets.Azure) == 0 {
+		return nil, fmt.Errorf("provider azure: the policy %s lists no Azure targets", cfg.Policy)
+	}
+	pc := azureprov.Config{Targets: pol.Targets.Azure, Concurrency: cfg.Azure.Concurrency, PollInterval: cfg.Azure.PollInterval,
+		Resume: azureprov.DirResumeStore{Dir: filepath.Join(cfg.DataDir, "azure-operations")}}
+	if cfg.Azure.Endpoint != "" {
+		pc.Cloud = cloud.AzurePublic
+		pc.Cloud.Services = map[cloud.ServiceName]cloud.ServiceConfiguration{
+			cloud.ResourceManager: {Endpoint: cfg.Azure.Endpoint, Audience: cfg.Azure.Audience}}
+	}
+	if cfg.Azure.CAFile != "" {
+		pem, err := os.ReadFile(cfg.Azure.CAFile)
+		if err != nil {
+			return nil, err
+		}
+		pc.RootCAs = x509.NewCertPool()
+		if !pc.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("azure: no certificate in %s", cfg.Azure.CAFile)
+		}
+	}
+	return azureprov.New(pc)
+}
+
+// newCloudProvider builds provider "azure", or "multi": AWS and Azure
+// behind one router.
+func newCloudProvider(ctx context.Context, cfg config) (fleet.Provider, error) {
+	az, err := newAzureProvider(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Provider == "azure" {
+		return az, nil
+	}
+	aws, err := newAWSProvider(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return multi.New(map[fleet.Cloud]fleet.Provider{fleet.CloudAWS: aws, fleet.CloudAzure: az}), nil
+}
