@@ -26,6 +26,7 @@ import (
 	"github.com/fleetpatch/fleetpatch/devserver"
 	"github.com/fleetpatch/fleetpatch/fleet"
 	"github.com/fleetpatch/fleetpatch/policy"
+	"github.com/fleetpatch/fleetpatch/providers/multi"
 	"github.com/fleetpatch/fleetpatch/providers/sim"
 	"github.com/fleetpatch/fleetpatch/workflows"
 )
@@ -56,12 +57,12 @@ func runDev(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.data, "data", "fleetpatch-data", "data directory: Temporal database, fleet, artifacts, reports")
 	fs.IntVar(&o.port, "port", devserver.DefaultPort, "Temporal frontend port")
 	fs.IntVar(&o.uiPort, "ui-port", devserver.DefaultUIPort, "Temporal Web UI port")
-	fs.StringVar(&o.cloud, "cloud", "sim", "how the worker reaches the simulated fleet: sim (in-process) or aws-sim (the AWS provider and SDK against the built-in SSM/STS/S3 emulator)")
+	fs.StringVar(&o.cloud, "cloud", "sim", "how the worker reaches the simulated fleet: sim (in-process), aws-sim (the AWS provider against the built-in SSM/STS/S3 emulator; Azure VMs are not reached) or multi-sim (AWS and Azure providers against both emulators)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if o.cloud != "sim" && o.cloud != "aws-sim" {
-		fmt.Fprintf(stderr, "dev: --cloud %q: use sim or aws-sim\n", o.cloud)
+	if o.cloud != "sim" && o.cloud != "aws-sim" && o.cloud != "multi-sim" {
+		fmt.Fprintf(stderr, "dev: --cloud %q: use sim, aws-sim or multi-sim\n", o.cloud)
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -106,18 +107,13 @@ func dev(ctx context.Context, o devOptions, out io.Writer) error {
 	}
 	defer c.Close()
 	reports := filepath.Join(o.data, "reports")
-	var prov fleet.Provider = sim.New(f)
-	if o.cloud == "aws-sim" {
-		p, endpoint, stopFront, err := awsSimProvider(ctx, f, o.policy)
-		if err != nil {
-			return err
-		}
-		defer stopFront()
-		prov = p
-		fmt.Fprintf(out, "AWS emulator: %s (SSM, STS, S3); the worker reaches AWS instances through the AWS provider; Azure VMs are not reached with --cloud aws-sim\n", endpoint)
+	prov, err := devProvider(ctx, o, f, out)
+	if err != nil {
+		return err
 	}
+	defer prov.stop()
 	w := worker.New(c, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 3 * time.Second})
-	workflows.Register(w, &activities.Activities{Provider: prov,
+	workflows.Register(w, &activities.Activities{Provider: prov.Provider,
 		LoadPolicy: func() (*policy.Policy, error) { return policy.Load(o.policy) },
 		Store:      activities.DirStore{Root: filepath.Join(o.data, "artifacts")}, ReportDir: reports})
 	if err := w.Start(); err != nil {
@@ -230,4 +226,38 @@ func (i indent) Write(p []byte) (int, error) {
 		}
 	}
 	return len(p), nil
+}
+
+// devProviderHandle is how the dev stack's worker reaches the simulated fleet.
+type devProviderHandle struct {
+	fleet.Provider
+	stop func()
+}
+
+// devProvider builds the provider --cloud asks for: the in-process
+// simulator, or the real cloud providers against the built-in emulators.
+func devProvider(ctx context.Context, o devOptions, f *cloudsim.Fleet, out io.Writer) (devProviderHandle, error) {
+	h := devProviderHandle{Provider: sim.New(f), stop: func() {}}
+	if o.cloud == "sim" {
+		return h, nil
+	}
+	awsP, endpoint, stopAWS, err := awsSimProvider(ctx, f, o.policy)
+	if err != nil {
+		return h, err
+	}
+	fmt.Fprintf(out, "AWS emulator:   %s (SSM, STS, S3), reached through the AWS provider\n", endpoint)
+	if o.cloud == "aws-sim" {
+		fmt.Fprintln(out, "                Azure VMs are not reached with --cloud aws-sim (use multi-sim)")
+		return devProviderHandle{Provider: awsP, stop: stopAWS}, nil
+	}
+	azP, url, stopAzure, err := azureSimProvider(f, o.policy, o.data)
+	if err != nil {
+		stopAWS()
+		return h, err
+	}
+	fmt.Fprintf(out, "Azure emulator: %s (Resource Manager, Resource Graph), reached through the Azure provider\n", url)
+	return devProviderHandle{
+		Provider: multi.New(map[fleet.Cloud]fleet.Provider{fleet.CloudAWS: awsP, fleet.CloudAzure: azP}),
+		stop:     func() { stopAzure(); stopAWS() },
+	}, nil
 }
