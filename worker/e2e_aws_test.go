@@ -9,6 +9,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"path/filepath"
+	"sort"
 	"testing"
 	"time"
 
@@ -160,4 +161,46 @@ func TestE2EAWSApprovalCycleAcrossAccountsAndRegions(t *testing.T) {
 		}
 	}
 	require.Positive(t, overrides, "baseline overrides and install lists went to S3")
+}
+
+// A throttling storm (the emulator allows 20 SSM calls a second per account
+// and region, the provider sends up to 30) slows a whole cycle down but does
+// not stop it, and the provider never sends more than its configured rate.
+func TestE2EAWSThrottlingStormCycleFinishes(t *testing.T) {
+	const rate, burst = 30, 3
+	s := newAWSStack(t, 600, 2000, awsfront.Options{PageSize: 7, Throttle: awsfront.Throttle{Rate: 20, Burst: 2}},
+		func(c *awsprov.Config) {
+			c.Rate, c.Burst, c.RetryMode, c.MaxAttempts = rate, burst, aws.RetryModeStandard, 30
+		})
+	// jump-log is Linux only: Windows KB versions are not compared here
+	// (SSM inventory names differ from KB titles; see docs/aws.md).
+	ids := s.groupIDs("jump-log")
+	before := s.inventory(ids)
+	r := s.wait(s.start("jump-log", workflows.CycleInput{InstallNow: true}))
+	require.Equal(t, workflows.StatusCompleted, r.Status)
+	require.Positive(t, r.Counts.Patched)
+	s.checkAgainstFleet(s.report(r), before)
+
+	throttled := 0
+	byPlace := map[string][]time.Time{}
+	for _, c := range s.front.Calls() {
+		if c.Service != "ssm" {
+			continue
+		}
+		if c.Error == "ThrottlingException" {
+			throttled++
+		}
+		byPlace[c.Account+"/"+c.Region] = append(byPlace[c.Account+"/"+c.Region], c.At)
+	}
+	require.Positive(t, throttled, "the storm throttled calls")
+	for place, at := range byPlace {
+		sort.Slice(at, func(i, j int) bool { return at[i].Before(at[j]) })
+		for i := range at {
+			n := 0
+			for j := i; j < len(at) && at[j].Sub(at[i]) < time.Second; j++ {
+				n++
+			}
+			require.LessOrEqual(t, n, rate+burst, "%s: %d SSM calls within a second", place, n)
+		}
+	}
 }
