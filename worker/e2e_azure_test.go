@@ -2,8 +2,9 @@ package main
 
 // End-to-end tests of the Azure path: a real Temporal server, the worker's
 // activities and workflows, providers/multi routing AWS instances to
-// providers/aws (through the AWS emulator) and Azure VMs to providers/azure
-// (through the Azure emulator, over HTTPS), one simulated fleet behind both.
+// providers/aws (through the AWS emulator) and Azure VMs and Arc machines to
+// providers/azure (through the Azure emulator, over HTTPS), one simulated
+// fleet behind both.
 
 import (
 	"context"
@@ -42,11 +43,17 @@ type cloudStack struct {
 	awsP   *awsprov.Provider
 	resume azureprov.ResumeStore
 	url    string
+	// arc maps the Arc IDs of the fleet VMs presented as Arc machines to
+	// their fleet IDs.
+	arc map[string]string
 }
 
 // newCloudStack starts a Temporal server, both emulators over n instances
-// (Ubuntu and Amazon Linux, so Azure VMs run Ubuntu) and a worker.
-func newCloudStack(t *testing.T, n int, speed float64, faults func(*cloudsim.Fleet)) *cloudStack {
+// (Ubuntu and Amazon Linux, so Azure VMs run Ubuntu) and a worker; arc,
+// when set, picks the fleet VMs that the Azure emulator presents as Arc
+// machines.
+func newCloudStack(t *testing.T, n int, speed float64, faults func(*cloudsim.Fleet),
+	arc func(*cloudsim.Fleet, *policy.Policy) []string) *cloudStack {
 	t.Helper()
 	srv := temporaltest.NewServer(temporaltest.WithT(t))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -78,17 +85,52 @@ func newCloudStack(t *testing.T, n int, speed float64, faults func(*cloudsim.Fle
 	})
 	require.NoError(t, err)
 
-	zf := azurefront.New(f, azurefront.Options{})
+	var arcIDs []string
+	if arc != nil {
+		arcIDs = arc(f, pol)
+	}
+	zf := azurefront.New(f, azurefront.Options{ArcMachines: arcIDs})
 	url, err := zf.Start()
 	require.NoError(t, err)
 	t.Cleanup(zf.Close)
 
 	dir := t.TempDir()
 	s := &cloudStack{azure: zf, aws: af, awsP: awsP, url: url, resume: azureprov.DirResumeStore{Dir: filepath.Join(dir, "azure-operations")},
+		arc: map[string]string{},
 		stack: &stack{t: t, srv: srv, c: srv.GetDefaultClient(), fleet: f, pol: pol,
 			cfg: config{Policy: examplePolicy, DataDir: dir, ReportDir: filepath.Join(dir, "reports")}}}
+	for _, id := range arcIDs {
+		s.arc[zf.ArcID(id)] = id
+	}
 	s.startWorker()
 	return s
+}
+
+// firstArc picks the first Azure VM of a group that misses updates, to be
+// presented as an Arc machine.
+func firstArc(group string) func(*cloudsim.Fleet, *policy.Policy) []string {
+	return func(f *cloudsim.Fleet, pol *policy.Policy) []string {
+		insts, err := f.Discover(context.Background(), pol.Groups[group].Selector)
+		if err != nil {
+			return nil
+		}
+		for _, in := range insts {
+			if pending, _ := f.PendingPatches(in.ID); in.Cloud == fleet.CloudAzure && len(pending) > 0 {
+				return []string{in.ID}
+			}
+		}
+		return nil
+	}
+}
+
+// fleetIDs rewrites the report's Arc IDs to the fleet IDs they stand for,
+// so that the report can be checked against the fleet.
+func (s *cloudStack) fleetIDs(rep *report.Report) {
+	for i, in := range rep.Instances {
+		if id, ok := s.arc[in.ID]; ok {
+			rep.Instances[i].ID = id
+		}
+	}
 }
 
 // startWorker starts a worker with a new Azure provider (a new process
@@ -116,7 +158,8 @@ func (s *cloudStack) azureIDs(group string) []string {
 }
 
 func TestE2EAzureAndAWSOneApprovalOneReport(t *testing.T) {
-	s := newCloudStack(t, 240, 2000, nil)
+	s := newCloudStack(t, 240, 2000, nil, firstArc("prod-sensitive"))
+	require.Len(t, s.arc, 1, "one Azure machine of the group is an Arc machine")
 	g := s.pol.Groups["prod-sensitive"]
 	g.Rollout.MaxConcurrency = policy.Amount{Count: 50}
 	ids := s.groupIDs("prod-sensitive")
@@ -139,6 +182,20 @@ func TestE2EAzureAndAWSOneApprovalOneReport(t *testing.T) {
 	require.Equal(t, "ops-lead@example.com", r.Approval.By)
 	rep := s.report(r)
 	require.Len(t, rep.Instances, len(ids), "one report, every instance once")
+	arcChanged := 0
+	for _, i := range rep.Instances {
+		if id, ok := s.arc[i.ID]; ok {
+			for _, p := range i.Packages {
+				if p.State == fleet.StateInstalled || p.State == fleet.StateInstalledPendingReboot {
+					require.Equal(t, before[id][p.Name], p.FromVersion, "Arc %s from", p.Name)
+					arcChanged++
+				}
+			}
+			require.Equal(t, 1, s.azure.Count("installPatches", i.ID), "one installPatches on the Arc machine")
+		}
+	}
+	require.Positive(t, arcChanged, "the Arc machine's versions are in the report")
+	s.fleetIDs(&rep)
 	s.checkAgainstFleet(rep, before)
 	changed := map[fleet.Cloud]int{}
 	for _, i := range rep.Instances {
@@ -172,7 +229,8 @@ func TestE2EAzureWorkerRestartResumesTheRunningInstall(t *testing.T) {
 		// Each Azure install of the group takes a minute of fleet time
 		// (3 s of wall time at speed 20).
 		f.SetFaults(cloudsim.Faults{SlowInstallInstances: slow, SlowInstallDelay: time.Minute})
-	})
+	}, firstArc("nonprod"))
+	require.Len(t, s.arc, 1)
 	g := s.pol.Groups["nonprod"]
 	g.Rollout = policy.Rollout{Canary: policy.Amount{Count: 0}, MaxConcurrency: policy.Amount{Count: 50}, MaxErrors: policy.Amount{Count: 50}}
 	ids := s.groupIDs("nonprod")
@@ -193,7 +251,12 @@ func TestE2EAzureWorkerRestartResumesTheRunningInstall(t *testing.T) {
 		}
 	}
 	require.Positive(t, resumed)
+	for arcID, id := range s.arc {
+		require.Equal(t, 1, s.azure.Count("installPatches", arcID), "%s: one installPatches on the Arc machine", arcID)
+		require.Equal(t, 1, s.fleet.InstallCount(id), "%s installed once", arcID)
+	}
 	rep := s.report(r)
 	require.Len(t, rep.Instances, len(ids))
+	s.fleetIDs(&rep)
 	s.checkAgainstFleet(rep, before)
 }

@@ -11,7 +11,13 @@
 //	POST .../Microsoft.Compute/virtualMachines/{vm}/runCommand     LRO (the provider's inventory scripts)
 //	GET  /subscriptions/{s}/providers/Microsoft.Compute/locations/{l}/operations/{id}               Azure-AsyncOperation status
 //	GET  /subscriptions/{s}/providers/Microsoft.Compute/locations/{l}/operations/{id}?monitor=true  Location: 202 until done, then the result
+//	GET  /subscriptions/{s}/providers/Microsoft.HybridCompute/locations/{l}/operations/{id}[?monitor=true]  the same, for Arc
 //	GET  .../Microsoft.HybridCompute/machines/{name}               Arc machines (Options.ArcMachines)
+//	POST .../Microsoft.HybridCompute/machines/{name}/assessPatches   LRO; counts only
+//	POST .../Microsoft.HybridCompute/machines/{name}/installPatches  LRO; counts only
+//	PUT|GET|DELETE .../Microsoft.HybridCompute/machines/{name}/runCommands/{command}  the inventory scripts
+//	POST /providers/Microsoft.ResourceGraph/resources              also patchassessmentresources and
+//	                                                               patchinstallationresources by id prefix
 //
 // Long-running operations answer 202 Accepted with Azure-AsyncOperation and
 // Location headers and run the fleet operation in the background; they end
@@ -22,7 +28,9 @@
 //
 // Arc machines: the fleet has none of its own; Options.ArcMachines presents
 // chosen Azure VMs of the fleet as Arc-enabled servers
-// (Microsoft.HybridCompute/machines/{name}) to Resource Graph and the
-// machine GET. Deallocation is emulator state (Deallocate), as the fleet
+// (Microsoft.HybridCompute/machines/{name}) to Resource Graph, the machine
+// GET, the patch operations and run commands (see arc.go); their
+// per-patch results are served by the Resource Graph patch tables
+// (patchgraph.go). Deallocation is emulator state (Deallocate), as the fleet
 // has no power states.
 package azurefront

@@ -130,10 +130,25 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "BadRequest", "invalid request body: "+err.Error())
 		return
 	}
-	f, err := parseQuery(req.Query)
+	var rows []map[string]any
+	var err error
+	if isPatchTable(req.Query) {
+		rows, err = s.patchGraphRows(req)
+	} else {
+		rows, err = s.machineRows(req)
+	}
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "InvalidQuery", "Query is invalid. "+err.Error())
 		return
+	}
+	s.writePage(w, req, rows)
+}
+
+// machineRows answers the provider's discovery query.
+func (s *Server) machineRows(req graphRequest) ([]map[string]any, error) {
+	f, err := parseQuery(req.Query)
+	if err != nil {
+		return nil, err
 	}
 	var rows []map[string]any
 	for _, in := range s.fleet.Instances() {
@@ -149,6 +164,12 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i]["id"].(string) < rows[j]["id"].(string) })
+	return rows, nil
+}
+
+// writePage answers a page of rows, from $skipToken, at most $top and
+// Options.PageSize rows.
+func (s *Server) writePage(w http.ResponseWriter, req graphRequest, rows []map[string]any) {
 	offset := 0
 	if req.Options.SkipToken != "" {
 		b, err := base64.StdEncoding.DecodeString(req.Options.SkipToken)

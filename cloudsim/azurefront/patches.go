@@ -107,30 +107,48 @@ func parseDuration(s string) (time.Duration, bool) {
 	return d, true
 }
 
-// install is installPatches with explicit package masks or KB numbers.
-func (s *Server) install(w http.ResponseWriter, r *http.Request, id string) {
+// installJob is a parsed installPatches request: the pending patches its
+// masks or KBs select, the reboot setting and maximumDuration.
+type installJob struct {
+	patchIDs []string
+	reboot   fleet.RebootOption
+	dur      time.Duration
+}
+
+// parseInstall reads an installPatches body (the same for VMs and Arc
+// machines); on a bad body it answers 400 and returns false.
+func (s *Server) parseInstall(w http.ResponseWriter, r *http.Request, id string) (installJob, bool) {
 	var in installInput
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
 		writeError(w, http.StatusBadRequest, "BadRequest", "invalid request body: "+err.Error())
-		return
+		return installJob{}, false
 	}
 	dur, ok := parseDuration(in.MaximumDuration)
 	if !ok || dur > 4*time.Hour {
 		writeError(w, http.StatusBadRequest, "InvalidParameter", "maximumDuration '"+in.MaximumDuration+"' must be an ISO 8601 duration of at most PT4H.")
-		return
+		return installJob{}, false
 	}
 	reboot := map[string]fleet.RebootOption{"IfRequired": fleet.RebootIfNeeded, "Never": fleet.NoReboot}[in.RebootSetting]
 	if reboot == "" {
 		writeError(w, http.StatusBadRequest, "InvalidParameter", "rebootSetting '"+in.RebootSetting+"' is not served (IfRequired or Never).")
-		return
+		return installJob{}, false
 	}
 	patchIDs, err := s.selectPatches(id, in)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "InvalidParameter", err.Error())
+		return installJob{}, false
+	}
+	return installJob{patchIDs: patchIDs, reboot: reboot, dur: dur}, true
+}
+
+// install is a VM's installPatches with explicit package masks or KB numbers.
+func (s *Server) install(w http.ResponseWriter, r *http.Request, id string) {
+	job, ok := s.parseInstall(w, r, id)
+	if !ok {
 		return
 	}
 	s.startOperation(w, r, id, "installPatches", func(ctx context.Context) (any, *armError) {
-		return s.runInstall(ctx, id, patchIDs, reboot, dur)
+		return s.runInstall(ctx, id, job.patchIDs, job.reboot, job.dur)
 	})
 }
 
@@ -226,41 +244,4 @@ func (s *Server) runInstall(ctx context.Context, id string, patchIDs []string, r
 		"maintenanceWindowExceeded": exceeded, "excludedPatchCount": 0, "notSelectedPatchCount": counts["NotSelected"],
 		"pendingPatchCount": counts["Pending"], "installedPatchCount": counts["Installed"], "failedPatchCount": counts["Failed"],
 		"patches": patches, "startDateTime": start.UTC().Format(time.RFC3339)}, nil
-}
-
-// runCommand serves the provider's read-only inventory scripts: it prints
-// the fleet's inventory as "name<TAB>version" lines (for Windows, the
-// fleet's update slots and their versions).
-func (s *Server) runCommand(w http.ResponseWriter, r *http.Request, id string) {
-	var in struct {
-		CommandID string   `json:"commandId"`
-		Script    []string `json:"script"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		writeError(w, http.StatusBadRequest, "BadRequest", "invalid request body: "+err.Error())
-		return
-	}
-	script := strings.Join(in.Script, "\n")
-	if !(in.CommandID == "RunShellScript" && (strings.HasPrefix(script, "dpkg-query -W") || strings.HasPrefix(script, "rpm -qa"))) &&
-		!(in.CommandID == "RunPowerShellScript" && strings.Contains(script, `CurrentVersion\Uninstall`)) {
-		writeError(w, http.StatusBadRequest, "InvalidParameter", "the emulator runs only the provider's inventory scripts")
-		return
-	}
-	s.startOperation(w, r, id, "runCommand", func(ctx context.Context) (any, *armError) {
-		if in, _ := s.fleet.Instance(id); in.Unreachable != "" {
-			return nil, &armError{Code: "VMAgentStatusCommunicationError", Message: "Run command extension execution is unavailable: " + in.Unreachable}
-		}
-		invs, err := s.fleet.Inventory(ctx, []string{id})
-		if err != nil {
-			return nil, &armError{Code: "InternalExecutionError", Message: err.Error()}
-		}
-		var out strings.Builder
-		for _, p := range invs[0].Packages {
-			out.WriteString(p.Name + "\t" + p.Version + "\n")
-		}
-		return map[string]any{"value": []any{
-			map[string]any{"code": "ComponentStatus/StdOut/succeeded", "level": "Info", "displayStatus": "Provisioning succeeded", "message": out.String()},
-			map[string]any{"code": "ComponentStatus/StdErr/succeeded", "level": "Info", "displayStatus": "Provisioning succeeded", "message": ""},
-		}}, nil
-	})
 }

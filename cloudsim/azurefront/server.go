@@ -46,9 +46,15 @@ type Server struct {
 	ops         map[string]*operation
 	busy        map[string]string // fleet ID -> running operation
 	deallocated map[string]bool
-	throttleN   int
-	requests    int
-	seq         int
+	// Arc machines' latest assessments (by fleet ID), installations and
+	// run commands (by lower-cased ID).
+	assessments   map[string]patchRun
+	installations []patchRun
+	runCommands   map[string]*arcRunCommand
+	hidePatches   bool
+	throttleN     int
+	requests      int
+	seq           int
 
 	url  string
 	pool *x509.CertPool
@@ -66,7 +72,8 @@ func New(f *cloudsim.Fleet, opts Options) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{fleet: f, opts: opts, ctx: ctx, cancel: cancel,
 		vms: map[string]string{}, arc: map[string]string{}, fleetArc: map[string]string{},
-		ops: map[string]*operation{}, busy: map[string]string{}, deallocated: map[string]bool{}}
+		ops: map[string]*operation{}, busy: map[string]string{}, deallocated: map[string]bool{},
+		assessments: map[string]patchRun{}, runCommands: map[string]*arcRunCommand{}}
 	arc := map[string]bool{}
 	for _, id := range opts.ArcMachines {
 		arc[id] = true
@@ -188,7 +195,7 @@ func (s *Server) route(w *statusRecorder, r *http.Request, c *Call) {
 	case r.Method == http.MethodPost && lp == "/providers/microsoft.resourcegraph/resources":
 		c.Op = "resources"
 		s.serveGraph(w, r)
-	case r.Method == http.MethodGet && strings.Contains(lp, "/providers/microsoft.compute/locations/") && strings.Contains(lp, "/operations/"):
+	case r.Method == http.MethodGet && isOperationPath(lp):
 		id := p[strings.LastIndex(p, "/")+1:]
 		c.Resource = id
 		if r.URL.Query().Get("monitor") == "true" {
@@ -208,17 +215,18 @@ func (s *Server) route(w *statusRecorder, r *http.Request, c *Call) {
 		}
 		c.Resource = id
 		s.serveVM(w, r, id, action)
-	case r.Method == http.MethodGet && strings.Contains(lp, "/providers/microsoft.hybridcompute/machines/"):
-		c.Op, c.Resource = "arcMachine", p
-		id, ok := s.arc[strings.ToLower(p)]
-		if !ok {
-			writeError(w, http.StatusNotFound, "ResourceNotFound", "The Resource 'Microsoft.HybridCompute/machines/"+p[strings.LastIndex(p, "/")+1:]+"' was not found.")
-			return
-		}
-		s.serveArcMachine(w, id)
+	case strings.Contains(lp, "/providers/microsoft.hybridcompute/machines/"):
+		s.routeArc(w, r, c)
 	default:
 		writeError(w, http.StatusNotFound, "NotFound", "the emulator does not serve "+r.Method+" "+p)
 	}
+}
+
+// isOperationPath reports whether a lower-cased path is an operation's
+// status or result URL (Microsoft.Compute or Microsoft.HybridCompute).
+func isOperationPath(lp string) bool {
+	return (strings.Contains(lp, "/providers/microsoft.compute/locations/") || strings.Contains(lp, "/providers/microsoft.hybridcompute/locations/")) &&
+		strings.Contains(lp, "/operations/")
 }
 
 // splitAction splits ".../virtualMachines/{name}/{action}" into the VM's

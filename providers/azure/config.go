@@ -45,6 +45,11 @@ type Config struct {
 	ReadyTimeout time.Duration
 	// PageSize is the Resource Graph page ($top); 0 means 1000.
 	PageSize int32
+	// GraphWait bounds how long an Arc scan or install waits for Resource
+	// Graph to show the operation's per-patch results (polled every
+	// PollInterval); 0 means 5m. Past it the machine's result says the
+	// detail is not available.
+	GraphWait time.Duration
 	// Transport replaces the HTTP transport (the SDK's fake servers in
 	// unit tests); nil uses net/http with RootCAs.
 	Transport azpolicy.Transporter
@@ -71,6 +76,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ReadyTimeout <= 0 {
 		c.ReadyTimeout = 30 * time.Minute
+	}
+	if c.GraphWait <= 0 {
+		c.GraphWait = 5 * time.Minute
 	}
 	if c.PageSize <= 0 {
 		c.PageSize = 1000

@@ -12,12 +12,26 @@
 //
 // Scan runs VirtualMachines.assessPatches and Install runs
 // VirtualMachines.installPatches, one long-running operation per VM, the
-// VMs of a batch in parallel with a bound per subscription. Arc machines
-// use the same operations of Microsoft.HybridCompute/machines through
-// azcore's ARM pipeline (arm.Client, runtime.NewPoller), as armhybridcompute
-// is not available here. Inventory runs a read-only script through
-// VirtualMachines.runCommand (dpkg-query on Linux, the installed updates on
-// Windows).
+// VMs of a batch in parallel with a bound per subscription. Inventory runs
+// a read-only script through VirtualMachines.runCommand (dpkg-query on
+// Linux, the installed updates on Windows).
+//
+// # Arc-enabled servers
+//
+// Arc machines (Microsoft.HybridCompute/machines, api-version 2025-01-13)
+// are driven the same way through azcore's ARM pipeline (arm.Client,
+// runtime.NewPoller, runtime.NewPollerFromResumeToken), as
+// armhybridcompute is not available here: POST .../assessPatches and
+// .../installPatches (the install body is the VM's: the same masks, KBs,
+// rebootSetting and maximumDuration). Their results carry counts only, so
+// the per-patch detail (name, version, KB, classifications, reboot,
+// installationState) is read from Update Manager's Resource Graph tables
+// patchassessmentresources and patchinstallationresources, matched to the
+// operation by its activity ID and polled until complete (Config.GraphWait);
+// if Resource Graph does not show it in time, the machine's result says
+// so and no patch is claimed installed (see arc_graph.go). Inventory uses
+// Machine Run Commands (PUT .../runCommands/{name}, then delete), with the
+// same scripts as VMs (see arc_inventory.go).
 //
 // # Classifications
 //
@@ -49,10 +63,12 @@
 // until InstallRequest.Deadline, in whole minutes, at most PT4H.
 //
 // Before it polls an installPatches operation, the provider saves the
-// poller's resume token in a ResumeStore under (CycleID, VM). A retried
+// poller's resume token in a ResumeStore under (CycleID, machine), for VMs
+// and Arc machines alike. A retried
 // Install of the same cycle (a worker restart, an activity retry) finds the
 // token and resumes polling the running operation instead of starting a
-// second install; the token is deleted once the result has been read.
+// second install; the token is deleted once the result has been read
+// (for Arc machines, once Resource Graph's per-patch rows have been read).
 //
 // 429 responses are retried by azcore's retry policy, which waits for the
 // Retry-After header (Retry-After-Ms and x-ms-retry-after-ms first).

@@ -31,10 +31,17 @@ var targets = []policy.AzureSubscription{
 // operations take no wall time) and a provider that polls fast.
 func newEnv(t *testing.T, n int, opts azurefront.Options, tune func(*azure.Config)) *env {
 	t.Helper()
+	return newEnvOver(t, n, func(*cloudsim.Fleet) azurefront.Options { return opts }, tune)
+}
+
+// newEnvOver is newEnv with emulator options chosen from the fleet (such
+// as which VMs are presented as Arc machines).
+func newEnvOver(t *testing.T, n int, options func(*cloudsim.Fleet) azurefront.Options, tune func(*azure.Config)) *env {
+	t.Helper()
 	clock := cloudsim.NewVirtualClock(time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC))
 	f := cloudsim.Generate(cloudsim.Config{Seed: 11, Instances: n, Clock: clock, AzureShare: 0.6,
 		OSMix: []cloudsim.Share{{Key: cloudsim.ProductUbuntu2204, Weight: 3}, {Key: cloudsim.ProductWindows2022, Weight: 1}}})
-	front := azurefront.New(f, opts)
+	front := azurefront.New(f, options(f))
 	url, err := front.Start()
 	require.NoError(t, err)
 	t.Cleanup(front.Close)

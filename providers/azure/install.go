@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
 
@@ -119,10 +120,6 @@ func (p *Provider) installOne(ctx context.Context, req fleet.InstallRequest, ir 
 	if len(patches) == 0 {
 		return out, nil
 	}
-	if m.Arc {
-		out.Error = arcNotSupported
-		return out, nil
-	}
 	key := resumeKey(req.CycleID, m.ID)
 	dur := maxDuration(req.Deadline, time.Now())
 	if dur < MinDuration {
@@ -133,6 +130,9 @@ func (p *Provider) installOne(ctx context.Context, req fleet.InstallRequest, ir 
 		return out, nil
 	}
 	params := installParams(patches, req.Reboot, dur)
+	if m.Arc {
+		return p.installArc(ctx, out, patches, m, key, params, beat)
+	}
 	c, err := p.vmClient(m.Sub)
 	if err != nil {
 		return out, err
@@ -144,44 +144,17 @@ func (p *Provider) installOne(ctx context.Context, req fleet.InstallRequest, ir 
 	return installOutcome(out, patches, r, params), nil
 }
 
-// runInstall starts installPatches, saving its resume token before the
-// first poll, or resumes the operation of a saved token; the token is
-// deleted once the result is read.
+// runInstall runs a VM's installPatches through resumable.
 func (p *Provider) runInstall(ctx context.Context, c *armcompute.VirtualMachinesClient, m machine, key string,
 	params armcompute.VirtualMachineInstallPatchesParameters, beat func()) (armcompute.VirtualMachineInstallPatchesResult, error) {
-	store := p.cfg.Resume
-	token, resumed, err := store.Load(ctx, key)
-	if err != nil {
-		return armcompute.VirtualMachineInstallPatchesResult{}, fmt.Errorf("resume store: %w", err)
-	}
-	if resumed {
-		pl, err := c.BeginInstallPatches(ctx, m.RG, m.Name, params, &armcompute.VirtualMachinesClientBeginInstallPatchesOptions{ResumeToken: token})
-		if err == nil {
-			r, err := poll(ctx, pl, p.cfg.PollInterval, beat)
-			if err == nil || callError(err) {
-				if err == nil {
-					_ = store.Delete(ctx, key)
-				}
-				return r.VirtualMachineInstallPatchesResult, err
-			}
+	type response = armcompute.VirtualMachinesClientInstallPatchesResponse
+	r, err := resumable(ctx, p.cfg.Resume, key, func(token string) (*runtime.Poller[response], error) {
+		var opts *armcompute.VirtualMachinesClientBeginInstallPatchesOptions
+		if token != "" {
+			opts = &armcompute.VirtualMachinesClientBeginInstallPatchesOptions{ResumeToken: token}
 		}
-		// The operation is gone (expired, unknown): the install is
-		// idempotent, so start it again.
-		_ = store.Delete(ctx, key)
-	}
-	pl, err := c.BeginInstallPatches(ctx, m.RG, m.Name, params, nil)
-	if err != nil {
-		return armcompute.VirtualMachineInstallPatchesResult{}, err
-	}
-	if tok, err := pl.ResumeToken(); err == nil {
-		if err := store.Save(ctx, key, tok); err != nil {
-			return armcompute.VirtualMachineInstallPatchesResult{}, fmt.Errorf("resume store: %w", err)
-		}
-	}
-	r, err := poll(ctx, pl, p.cfg.PollInterval, beat)
-	if err == nil {
-		_ = store.Delete(ctx, key)
-	}
+		return c.BeginInstallPatches(ctx, m.RG, m.Name, params, opts)
+	}, asIs[response], p.cfg.PollInterval, beat)
 	return r.VirtualMachineInstallPatchesResult, err
 }
 

@@ -23,9 +23,9 @@ const (
 	ScriptWindows = `Get-ItemProperty HKLM:\Software\Microsoft\Windows\CurrentVersion\Uninstall\* | Where-Object DisplayName | ForEach-Object { "$($_.DisplayName)` + "`t" + `$($_.DisplayVersion)" }`
 )
 
-// Inventory reads the installed packages of every VM with a read-only
-// runCommand script. Arc machines report an error (their run commands are
-// a different API, not used here).
+// Inventory reads the installed packages of every machine with a
+// read-only script: VirtualMachines.runCommand for VMs, Machine Run
+// Commands for Arc machines (see arc_inventory.go).
 func (p *Provider) Inventory(ctx context.Context, instanceIDs []string) ([]fleet.Inventory, error) {
 	if err := checkBatch("Inventory", len(instanceIDs)); err != nil {
 		return nil, err
@@ -63,12 +63,12 @@ func inventoryScript(os fleet.OSFamily) (string, string) {
 }
 
 func (p *Provider) inventoryOne(ctx context.Context, m machine, beat func()) ([]fleet.InstalledPackage, error) {
-	if m.Arc {
-		return nil, errString("inventory of Arc machines is not supported")
-	}
 	in, err := p.describe(ctx, m)
 	if err != nil {
 		return nil, err
+	}
+	if m.Arc {
+		return p.inventoryArc(ctx, m, in, beat)
 	}
 	c, err := p.vmClient(m.Sub)
 	if err != nil {
@@ -89,6 +89,11 @@ func (p *Provider) inventoryOne(ctx context.Context, m machine, beat func()) ([]
 			stdout = deref(s.Message)
 		}
 	}
+	return parsePackages(stdout), nil
+}
+
+// parsePackages reads the scripts' "name<TAB>version" lines.
+func parsePackages(stdout string) []fleet.InstalledPackage {
 	var pkgs []fleet.InstalledPackage
 	for _, line := range strings.Split(stdout, "\n") {
 		name, version, ok := strings.Cut(strings.TrimRight(line, "\r"), "\t")
@@ -96,7 +101,7 @@ func (p *Provider) inventoryOne(ctx context.Context, m machine, beat func()) ([]
 			pkgs = append(pkgs, fleet.InstalledPackage{Name: name, Version: version})
 		}
 	}
-	return pkgs, nil
+	return pkgs
 }
 
 type errString string

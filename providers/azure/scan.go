@@ -63,8 +63,7 @@ func (p *Provider) scanOne(ctx context.Context, m machine, beat func()) (fleet.I
 		return out, nil, nil
 	}
 	if m.Arc {
-		out.Error = arcNotSupported
-		return out, nil, nil
+		return p.scanArc(ctx, m, in, beat)
 	}
 	c, err := p.vmClient(m.Sub)
 	if err != nil {
@@ -107,10 +106,6 @@ func (p *Provider) scanOne(ctx context.Context, m machine, beat func()) (fleet.I
 	}
 	return out, cat, nil
 }
-
-// arcNotSupported is the per-machine error of Arc machines in Scan and
-// Install (see the package documentation).
-const arcNotSupported = "Arc machine: assessPatches/installPatches on Microsoft.HybridCompute machines return counts, not patches; per-patch results need Resource Graph patchassessmentresources, which this provider does not read yet"
 
 // apiErrorText is the text of an operation's error.
 func apiErrorText(e *armcompute.APIError) string {

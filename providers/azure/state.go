@@ -2,24 +2,20 @@ package azure
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strings"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
-
 	"github.com/fleetpatch/fleetpatch/fleet"
 )
-
-// arcAPIVersion is the Microsoft.HybridCompute API version of the Arc calls
-// (https://learn.microsoft.com/rest/api/hybridcompute/machines).
-const arcAPIVersion = "2024-07-10"
 
 // machineState is what an instanceView (or an Arc machine's GET) says of
 // a machine now.
 type machineState struct {
 	os        fleet.OSFamily
 	osVersion string
+	// location is the machine's region (Arc machines only: a VM's
+	// instanceView has none).
+	location string
 	// reason is why the machine cannot be driven now ("" when it can).
 	reason string
 }
@@ -78,36 +74,20 @@ func (p *Provider) vmState(ctx context.Context, m machine) (machineState, error)
 }
 
 // arcState reads an Arc machine (GET .../Microsoft.HybridCompute/machines/
-// {name}): properties.status Connected, Disconnected or Error, and its OS.
+// {name}): its location, properties.status Connected, Disconnected or
+// Error, and its OS.
 func (p *Provider) arcState(ctx context.Context, m machine) (machineState, error) {
-	req, err := runtime.NewRequest(ctx, http.MethodGet, runtime.JoinPaths(p.arc.Endpoint(), m.ID))
-	if err != nil {
-		return machineState{}, err
-	}
-	q := req.Raw().URL.Query()
-	q.Set("api-version", arcAPIVersion)
-	req.Raw().URL.RawQuery = q.Encode()
-	resp, err := p.arc.Pipeline().Do(req)
-	if err != nil {
-		return machineState{}, err
-	}
-	if !runtime.HasStatusCode(resp, http.StatusOK) {
-		return machineState{}, runtime.NewResponseError(resp)
-	}
 	var body struct {
+		Location   string `json:"location"`
 		Properties struct {
 			Status, OSName, OSType, OSVersion string
 		} `json:"properties"`
 	}
-	b, err := runtime.Payload(resp)
-	if err != nil {
-		return machineState{}, err
-	}
-	if err := json.Unmarshal(b, &body); err != nil {
+	if err := p.arcCall(ctx, http.MethodGet, m.ID, &body); err != nil {
 		return machineState{}, err
 	}
 	pr := body.Properties
-	st := machineState{}
+	st := machineState{location: body.Location}
 	st.os, st.osVersion = osOf(pr.OSType, pr.OSName, pr.OSVersion)
 	if !strings.EqualFold(pr.Status, "Connected") {
 		st.reason = "Arc agent status is " + pr.Status
@@ -131,7 +111,7 @@ func (p *Provider) describe(ctx context.Context, m machine) (fleet.Instance, err
 	if err != nil {
 		return fleet.Instance{}, err
 	}
-	in := fleet.Instance{ID: m.ID, Cloud: fleet.CloudAzure, Account: m.Sub, ResourceGroup: m.RG, Name: m.Name,
+	in := fleet.Instance{ID: m.ID, Cloud: fleet.CloudAzure, Account: m.Sub, ResourceGroup: m.RG, Name: m.Name, Region: st.location,
 		OS: st.os, OSVersion: st.osVersion, Unreachable: st.reason}
 	if st.os != "" {
 		p.remember(in)
