@@ -108,18 +108,7 @@ func TestArcScanInstallExactlyTheRequestedPatchesAndInventory(t *testing.T) {
 				require.Equal(t, after[c.Name], c.ToVersion, "%s: reported version is the fleet's", c.Name)
 			}
 		}
-		pending, err := e.fleet.PendingPatches(fid)
-		require.NoError(t, err)
-		for _, p := range pending {
-			require.False(t, picked[p.ID], "%s: %s still missing", r.InstanceID, p.ID)
-		}
-		changed := 0
-		for name, v := range after {
-			if before[r.InstanceID][name] != v {
-				changed++
-			}
-		}
-		require.Equal(t, len(picked), changed, "%s: only the requested packages changed", r.InstanceID)
+		e.requireOnlyRequested(t, r.InstanceID, fid, picked, before[r.InstanceID], after)
 		require.Equal(t, 1, e.front.Count("installPatches", r.InstanceID))
 	}
 	require.Zero(t, e.store.Len(), "resume tokens are dropped once results are read")

@@ -94,3 +94,21 @@ func (e *env) needy(os fleet.OSFamily) []string {
 	}
 	return out
 }
+
+// requireOnlyRequested checks on the fleet that none of the picked patches
+// is still pending on the instance and that no other package changed.
+func (e *env) requireOnlyRequested(t *testing.T, id, fleetID string, picked map[string]bool, before, after map[string]string) {
+	t.Helper()
+	pending, err := e.fleet.PendingPatches(fleetID)
+	require.NoError(t, err)
+	for _, p := range pending {
+		require.False(t, picked[p.ID], "%s: %s still missing", id, p.ID)
+	}
+	changed := 0
+	for name, v := range after {
+		if before[name] != v {
+			changed++
+		}
+	}
+	require.Equal(t, len(picked), changed, "%s: only the requested packages changed", id)
+}

@@ -98,18 +98,7 @@ func TestScanInstallExactlyTheRequestedPatches(t *testing.T) {
 		}
 		require.Len(t, r.Changes, len(picked))
 		after := e.versions(t, r.InstanceID)
-		pending, err := e.fleet.PendingPatches(r.InstanceID)
-		require.NoError(t, err)
-		for _, p := range pending {
-			require.False(t, picked[p.ID], "%s: %s still missing", r.InstanceID, p.ID)
-		}
-		changed := 0
-		for name, v := range after {
-			if before[r.InstanceID][name] != v {
-				changed++
-			}
-		}
-		require.Equal(t, len(picked), changed, "%s: only the requested packages changed", r.InstanceID)
+		e.requireOnlyRequested(t, r.InstanceID, r.InstanceID, picked, before[r.InstanceID], after)
 		for _, c := range r.Changes {
 			require.Contains(t, []fleet.PatchState{fleet.StateInstalled, fleet.StateInstalledPendingReboot}, c.State)
 		}
