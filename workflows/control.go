@@ -13,9 +13,15 @@ type control struct {
 }
 
 // newControl starts one goroutine per control signal.
+//
+// Signals that arrive in the same workflow task reach their goroutines in
+// the order the goroutines were created, not the order they were sent. The
+// order below makes that ambiguity safe: resume is applied before pause (a
+// resume and a pause together leave the cycle paused, and it says so), and
+// cancel, which is final, last.
 func newControl(ctx workflow.Context, status *CycleStatus) *control {
 	c := &control{status: status}
-	for _, name := range []string{PauseSignal, ResumeSignal, CancelSignal} {
+	for _, name := range []string{ResumeSignal, PauseSignal, CancelSignal} {
 		ch := workflow.GetSignalChannel(ctx, name)
 		workflow.Go(ctx, func(ctx workflow.Context) {
 			for {

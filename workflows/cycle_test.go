@@ -368,3 +368,28 @@ var errNotCalled = errorString("callback not called")
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
+
+// A resume and a pause delivered in the same workflow task leave the cycle
+// paused (the safe reading of an order the SDK does not keep).
+func (s *cycleSuite) TestResumeAndPauseTogetherLeaveTheCyclePaused() {
+	s.pol = testPolicy(policy.ModeApproval, 1)
+	s.pol.Groups["g"].Approval.InstallStart = policy.StartImmediately
+	s.env.RegisterDelayedCallback(func() {
+		s.env.SignalWorkflow(PauseSignal, nil)
+		s.env.SignalWorkflow(ApproveName, ApproveInput{Approver: "ops@example.com", Digest: s.status().Review.Digest})
+	}, time.Hour)
+	s.env.RegisterDelayedCallback(func() {
+		s.env.SignalWorkflowSkippingWorkflowTask(ResumeSignal, nil)
+		s.env.SignalWorkflow(PauseSignal, nil)
+	}, 2*time.Hour)
+	checked := false
+	s.env.RegisterDelayedCallback(func() {
+		checked = true
+		s.True(s.status().Paused)
+		s.Empty(s.provider.installCounts())
+		s.env.SignalWorkflow(ResumeSignal, nil)
+	}, 3*time.Hour)
+	s.env.ExecuteWorkflow(PatchCycle, CycleInput{Group: "g", Cycle: "2026-W47"})
+	s.Equal(StatusCompleted, s.result().Status)
+	s.True(checked, "the cycle was still running, paused, three hours in")
+}
