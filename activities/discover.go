@@ -22,8 +22,14 @@ type DiscoverResult struct {
 }
 
 // Discover lists the group's instances and stores them, sorted by ID, in
-// batches of at most fleet.MaxBatch.
+// batches of at most fleet.MaxBatch. It runs once per run: the stored
+// summary is returned afterwards, so a retry or a reset cannot reshuffle
+// batches that were already scanned.
 func (a *Activities) Discover(ctx context.Context, in DiscoverInput) (DiscoverResult, error) {
+	var stored DiscoverResult
+	if found, err := getJSON(ctx, a.Store, in.Run.discoveryKey(), &stored); err != nil || found {
+		return stored, err
+	}
 	insts, err := a.Provider.Discover(ctx, in.Selector)
 	if err != nil {
 		return DiscoverResult{}, providerError("discover", err)
@@ -43,7 +49,15 @@ func (a *Activities) Discover(ctx context.Context, in DiscoverInput) (DiscoverRe
 		}
 		res.Batches++
 	}
-	return res, nil
+	return res, putJSON(ctx, a.Store, in.Run.discoveryKey(), res)
+}
+
+// batches returns how many target batches the run's discovery stored; 0
+// when the run stopped before discovery.
+func (a *Activities) batches(ctx context.Context, run Run) (int, error) {
+	var d DiscoverResult
+	_, err := getJSON(ctx, a.Store, run.discoveryKey(), &d)
+	return d.Batches, err
 }
 
 // targets reads one batch of a run's targets.

@@ -18,6 +18,9 @@ type BatchInput struct {
 	// InstallError, for VerifyBatch, is why the install activity gave up,
 	// if it did.
 	InstallError string `json:"installError,omitempty"`
+	// VerifyError, for VerifyBatch, is why verification kept failing: the
+	// batch is then settled without a scan, every instance failed with it.
+	VerifyError string `json:"verifyError,omitempty"`
 }
 
 // InstallBatchResult counts one batch's install; details are stored.
@@ -49,6 +52,7 @@ func (a *Activities) InstallBatch(ctx context.Context, in BatchInput) (InstallBa
 	}
 	req := bp.Request
 	req.Reboot, req.Deadline = in.Reboot, in.Deadline
+	ctx = fleet.WithCallKey(ctx, in.Run.waveKey(in.Wave, in.Batch, "install"))
 	res, err = a.Provider.Install(ctx, req, heartbeater(ctx, "install"))
 	if err != nil {
 		return InstallBatchResult{}, providerError("install", err)

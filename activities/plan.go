@@ -89,12 +89,12 @@ func (a *Activities) PlanRollout(ctx context.Context, in PlanInput) (Plan, error
 
 // instancesByID reads every target of a run into a map.
 func (a *Activities) instancesByID(ctx context.Context, run Run, hint int) (map[string]fleet.Instance, error) {
-	keys, err := a.Store.List(ctx, run.Prefix()+"/targets/")
+	n, err := a.batches(ctx, run)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]fleet.Instance, hint)
-	for b := range keys {
+	for b := 0; b < n; b++ {
 		insts, err := a.targets(ctx, run, b)
 		if err != nil {
 			return nil, err

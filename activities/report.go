@@ -33,6 +33,8 @@ type ReportInput struct {
 	// Approved and All say which manifest patches were approved.
 	Approved []string `json:"approved,omitempty"`
 	All      bool     `json:"all,omitempty"`
+	// Failure is the error that stopped a failed run.
+	Failure string `json:"failure,omitempty"`
 }
 
 // ReportRef says where a run's report is and what it counts.
@@ -75,7 +77,7 @@ func (a *Activities) WriteReport(ctx context.Context, in ReportInput) (ReportRef
 // buildReport assembles the report model.
 func (a *Activities) buildReport(ctx context.Context, in ReportInput) (*report.Report, error) {
 	rep := &report.Report{Schema: report.SchemaVersion, Header: report.Header{
-		Group: in.Run.Group, Cycle: in.Run.Cycle, Retry: in.Run.Retry, Mode: string(in.Mode), Status: in.Status,
+		Group: in.Run.Group, Cycle: in.Run.Cycle, Retry: in.Run.Retry, Mode: string(in.Mode), Status: in.Status, Failure: in.Failure,
 		PolicyDigest: in.Snapshot.Digest, ManifestDigest: in.ManifestDigest, Approval: in.Approval,
 		Phases: in.Phases, Counts: map[report.Outcome]int{}, GeneratedAt: time.Now().UTC(),
 	}}
@@ -89,14 +91,15 @@ func (a *Activities) buildReport(ctx context.Context, in ReportInput) (*report.R
 		return nil, err
 	}
 	var m Manifest
-	if _, err := getJSON(ctx, a.Store, in.Run.Base().manifestKey(), &m); err != nil {
+	evaluated, err := getJSON(ctx, a.Store, in.Run.Base().manifestKey(), &m)
+	if err != nil {
 		return nil, err
 	}
 	var insts []*report.Instance
 	if in.Run.Retry > 0 {
 		insts = retryInstances(in, planned, results)
 	} else {
-		insts, err = a.cycleInstances(ctx, in, m, planned, results)
+		insts, err = a.cycleInstances(ctx, in, m, evaluated, planned, results)
 		if err != nil {
 			return nil, err
 		}

@@ -9,8 +9,10 @@ import (
 )
 
 // cycleInstances reports every discovered instance of a weekly cycle,
-// exactly once each.
-func (a *Activities) cycleInstances(ctx context.Context, in ReportInput, m Manifest,
+// exactly once each. A cycle that stopped (cancelled, failed) before its
+// manifest was made reports its instances as not attempted, with the
+// missing patches its scans found.
+func (a *Activities) cycleInstances(ctx context.Context, in ReportInput, m Manifest, evaluated bool,
 	planned map[string]plannedInstance, results map[string]report.Instance) ([]*report.Instance, error) {
 	catalog := map[string]fleet.Patch{}
 	for _, p := range m.Patches {
@@ -27,12 +29,12 @@ func (a *Activities) cycleInstances(ctx context.Context, in ReportInput, m Manif
 	for _, i := range m.Instances {
 		candidates[i.InstanceID] = i.PatchIDs
 	}
-	keys, err := a.Store.List(ctx, in.Run.Prefix()+"/targets/")
+	n, err := a.batches(ctx, in.Run)
 	if err != nil {
 		return nil, err
 	}
 	var out []*report.Instance
-	for b := range keys {
+	for b := 0; b < n; b++ {
 		insts, err := a.targets(ctx, in.Run, b)
 		if err != nil {
 			return nil, err
@@ -56,6 +58,8 @@ func (a *Activities) cycleInstances(ctx context.Context, in ReportInput, m Manif
 			switch {
 			case !x.Reachable():
 				ri.Outcome, ri.Reason = report.Unreachable, firstNonEmpty(x.Unreachable, "agent "+string(x.Ping))
+			case !evaluated && (!scanned || s.Error == ""):
+				ri.Outcome, ri.Reason = report.NotAttempted, firstNonEmpty(in.NotAttempted, report.ReasonCancelled)
 			case !scanned:
 				ri.Outcome, ri.Reason = report.Failed, "no scan result"
 			case s.Error != "":
@@ -102,6 +106,9 @@ func stillMissing(ri *report.Instance, s fleet.InstanceScan, catalog map[string]
 			Security: p.IsSecurity()}
 		d := decided[ps.PatchID]
 		switch {
+		case d.Verdict == "":
+			// Never evaluated: the cycle stopped before its manifest.
+			mi.Why = firstNonEmpty(ri.Reason, "not-evaluated")
 		case d.Verdict != policy.Approved:
 			mi.Why = string(d.Verdict)
 		case ri.Outcome == report.SkippedByPolicy:

@@ -47,6 +47,10 @@ func (a *Activities) PlanRetry(ctx context.Context, in PlanRetryInput) (RetryPla
 		if !found && r == 0 {
 			return RetryPlan{}, badInput("cycle %s has no outcomes", base)
 		}
+		if !found {
+			// Two retries must never install on the same instances at once.
+			return RetryPlan{}, badInput("retry %d of cycle %s has not finished; wait for it (or cancel it) first", r, base)
+		}
 		for _, o := range outs {
 			latest[o.ID] = o
 		}

@@ -37,4 +37,5 @@ func (r Run) waveKey(wave, batch int, part string) string {
 	return fmt.Sprintf("%s/waves/%03d/%04d.%s.json", r.Prefix(), wave, batch, part)
 }
 
-func (r Run) outcomesKey() string { return r.Prefix() + "/outcomes.json" }
+func (r Run) outcomesKey() string  { return r.Prefix() + "/outcomes.json" }
+func (r Run) discoveryKey() string { return r.Prefix() + "/discovery.json" }

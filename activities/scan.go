@@ -10,6 +10,9 @@ import (
 type ScanBatchInput struct {
 	Run   Run `json:"run"`
 	Batch int `json:"batch"`
+	// FailedWith is set when the workflow gave up scanning the batch: its
+	// reachable instances are then recorded as scan failures with it.
+	FailedWith string `json:"failedWith,omitempty"`
 }
 
 // ScanBatchResult counts one scanned batch; the scan itself is stored.
@@ -37,7 +40,12 @@ func (a *Activities) ScanBatch(ctx context.Context, in ScanBatchInput) (ScanBatc
 		}
 	}
 	res := fleet.ScanResult{}
-	if len(ids) > 0 {
+	if in.FailedWith != "" {
+		for _, id := range ids {
+			res.Instances = append(res.Instances, fleet.InstanceScan{InstanceID: id, Error: "scan did not complete: " + in.FailedWith})
+		}
+	} else if len(ids) > 0 {
+		ctx = fleet.WithCallKey(ctx, in.Run.scanKey(in.Batch))
 		res, err = a.Provider.Scan(ctx, ids, heartbeater(ctx, "scan"))
 		if err != nil {
 			return ScanBatchResult{}, providerError("scan", err)

@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/fleetpatch/fleetpatch/fleet"
@@ -52,17 +51,17 @@ func (a *Activities) VerifyBatch(ctx context.Context, in BatchInput) (BatchOutco
 	for i, x := range bp.Instances {
 		ids[i] = x.ID
 	}
-	scan, err := a.Provider.Scan(ctx, ids, heartbeater(ctx, "verify"))
-	if err != nil {
-		if ctx.Err() != nil || errors.Is(err, fleet.ErrThrottled) {
-			return BatchOutcome{}, providerError("verify scan", err)
-		}
-		// The outcome must be settled even when the cloud cannot be
-		// scanned now: every instance is recorded as unverified.
-		scan = fleet.ScanResult{}
+	var scan fleet.ScanResult
+	if in.VerifyError != "" {
+		// The workflow gave up on scanning: the outcome is settled all the
+		// same, every instance recorded as unverified.
 		for _, id := range ids {
-			scan.Instances = append(scan.Instances, fleet.InstanceScan{InstanceID: id, Error: err.Error()})
+			scan.Instances = append(scan.Instances, fleet.InstanceScan{InstanceID: id, Error: "did not complete: " + in.VerifyError})
 		}
+	} else if scan, err = a.Provider.Scan(fleet.WithCallKey(ctx, key), ids, heartbeater(ctx, "verify")); err != nil {
+		// Retried with backoff; after the last attempt the workflow calls
+		// again with VerifyError set.
+		return BatchOutcome{}, providerError("verify scan", err)
 	}
 	out := settle(in, bp, inst, reboots, scan)
 	if err := putJSON(ctx, a.Store, key, out); err != nil {

@@ -110,3 +110,21 @@ func (e errorString) Error() string { return string(e) }
 // ErrThrottled marks a provider error caused by the cloud's rate limiting;
 // callers retry it with backoff.
 var ErrThrottled = errorString("fleet: throttled by the cloud API")
+
+type callKeyKey struct{}
+
+// WithCallKey names the provider call made with the returned context. All
+// attempts of one logical call (an activity and its retries, in any
+// process) use the same key, and different calls different keys, so a
+// provider whose cloud runs commands asynchronously (SSM) can find the
+// command an earlier attempt started and wait for it instead of starting a
+// second one.
+func WithCallKey(ctx context.Context, key string) context.Context {
+	return context.WithValue(ctx, callKeyKey{}, key)
+}
+
+// CallKey returns the key WithCallKey set, or "".
+func CallKey(ctx context.Context) string {
+	k, _ := ctx.Value(callKeyKey{}).(string)
+	return k
+}

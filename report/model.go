@@ -18,11 +18,13 @@ type Report struct {
 
 // Header describes the run as a whole.
 type Header struct {
-	Group          string        `json:"group"`
-	Cycle          string        `json:"cycle"`
-	Retry          int           `json:"retry,omitempty"`
-	Mode           string        `json:"mode"`
-	Status         string        `json:"status"`
+	Group  string `json:"group"`
+	Cycle  string `json:"cycle"`
+	Retry  int    `json:"retry,omitempty"`
+	Mode   string `json:"mode"`
+	Status string `json:"status"`
+	// Failure is the error that stopped a failed run.
+	Failure        string        `json:"failure,omitempty"`
 	PolicyDigest   string        `json:"policyDigest"`
 	Baselines      []BaselineRef `json:"baselines"`
 	ManifestDigest string        `json:"manifestDigest,omitempty"`

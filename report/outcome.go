@@ -31,19 +31,23 @@ const (
 	ReasonNotApproved  = "not-approved"
 	ReasonRejected     = "rejected"
 	ReasonExpired      = "expired"
+	// ReasonCycleFailed: the cycle stopped on an error it could not get
+	// past (the error is in the report's status and the workflow's failure).
+	ReasonCycleFailed = "cycle-failed"
 )
 
 // Counts as a failure against the rollout's maxErrors.
 func (o Outcome) CountsAsFailure() bool { return o == Failed }
 
 // Retryable reports whether RetryFailed re-runs an instance with this
-// outcome: failures and instances left out by a halt, a closed window or a
-// cancel, never those the approver left out.
+// outcome: failures and instances left out by a halt, a closed window, a
+// cancel or a failed cycle, never those the approver left out.
 func Retryable(o Outcome, reason string) bool {
 	if o == Failed {
 		return true
 	}
-	return o == NotAttempted && (reason == ReasonWindowClosed || reason == ReasonHalted || reason == ReasonCancelled)
+	return o == NotAttempted && (reason == ReasonWindowClosed || reason == ReasonHalted ||
+		reason == ReasonCancelled || reason == ReasonCycleFailed)
 }
 
 // Outcomes lists every outcome, failures first: the order reports show

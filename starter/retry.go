@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
@@ -54,16 +55,28 @@ func runRetry(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// nextRetry is the first retry number with no workflow yet.
+// nextRetry is the first retry number with no workflow yet; it refuses
+// while the cycle or the previous retry still runs (two runs must never
+// install on the same instances at once).
 func nextRetry(ctx context.Context, c client.Client, group, cycle string) (int, error) {
+	prev := workflows.WorkflowID(group, cycle)
 	for n := 1; ; n++ {
-		_, err := c.DescribeWorkflowExecution(ctx, workflows.RetryWorkflowID(group, cycle, n), "")
+		id := workflows.RetryWorkflowID(group, cycle, n)
+		_, err := c.DescribeWorkflowExecution(ctx, id, "")
 		var nf *serviceerror.NotFound
 		if errors.As(err, &nf) {
+			d, err := c.DescribeWorkflowExecution(ctx, prev, "")
+			if err != nil {
+				return 0, err
+			}
+			if d.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+				return 0, fmt.Errorf("%s is still running; retry once it has finished", prev)
+			}
 			return n, nil
 		}
 		if err != nil {
 			return 0, err
 		}
+		prev = id
 	}
 }

@@ -31,7 +31,7 @@ func (c *cycle) registerApproval(ctx workflow.Context) error {
 			var in ApproveInput
 			approveCh.Receive(ctx, &in)
 			if err := c.validateApprove(in); err != nil {
-				workflow.GetLogger(ctx).Warn("approve signal refused", "approver", in.Approver, "error", err)
+				c.refuse(ctx, ApproveName, in.Approver, err)
 				continue
 			}
 			c.approve(ctx, in)
@@ -43,7 +43,7 @@ func (c *cycle) registerApproval(ctx workflow.Context) error {
 			var in RejectInput
 			rejectCh.Receive(ctx, &in)
 			if err := c.validateReject(in); err != nil {
-				workflow.GetLogger(ctx).Warn("reject signal refused", "approver", in.Approver, "error", err)
+				c.refuse(ctx, RejectName, in.Approver, err)
 				continue
 			}
 			c.reject(ctx, in)
@@ -145,4 +145,13 @@ func (c *cycle) awaitApproval(ctx workflow.Context) (Status, error) {
 		return StatusRejected, nil
 	}
 	return "", nil
+}
+
+// refuse logs an invalid approve or reject signal and shows it in the
+// status and the Web UI's details: a signal has no answer to carry it.
+func (c *cycle) refuse(ctx workflow.Context, name, approver string, err error) {
+	workflow.GetLogger(ctx).Warn("signal refused", "signal", name, "approver", approver, "error", err)
+	c.status.LastRefusal = fmt.Sprintf("%s signal from %q refused at %s: %v", name, approver,
+		workflow.Now(ctx).UTC().Format(time.RFC3339), err)
+	workflow.SetCurrentDetails(ctx, details(c.status))
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/stretchr/testify/suite"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/fleetpatch/fleetpatch/activities"
@@ -213,6 +215,7 @@ func (s *cycleSuite) TestApprovalValidatorRefusesWrongApproverStaleDigestAndUnkn
 	s.env.RegisterDelayedCallback(func() {
 		s.Equal(PhaseAwaitingApproval, s.status().Phase)
 		s.Nil(s.status().Approval)
+		s.Contains(s.status().LastRefusal, `approve signal from "mallory@example.com" refused`)
 		s.env.SignalWorkflow(ApproveName, ApproveInput{Approver: "ops@example.com", Digest: s.status().Review.Digest})
 	}, 2*time.Hour)
 	s.env.ExecuteWorkflow(PatchCycle, CycleInput{Group: "g", Cycle: "2026-W47"})
@@ -392,4 +395,76 @@ func (s *cycleSuite) TestResumeAndPauseTogetherLeaveTheCyclePaused() {
 	s.env.ExecuteWorkflow(PatchCycle, CycleInput{Group: "g", Cycle: "2026-W47"})
 	s.Equal(StatusCompleted, s.result().Status)
 	s.True(checked, "the cycle was still running, paused, three hours in")
+}
+
+// Cancelled while scanning: every instance is reported once, as not
+// attempted (cancelled), with the missing patches its scan found and why.
+func (s *cycleSuite) TestCancelDuringScanReportsEveryInstanceNotAttempted() {
+	s.provider = newFakeProvider(120, "g") // three scan batches
+	s.env = s.newEnv()
+	s.env.SetOnActivityCompletedListener(func(info *activity.Info, _ converter.EncodedValue, _ error) {
+		if info.ActivityType.Name == "ScanBatch" {
+			s.env.SignalWorkflow(CancelSignal, nil)
+		}
+	})
+	s.env.ExecuteWorkflow(PatchCycle, CycleInput{Group: "g", Cycle: "2026-W47", Tuning: Tuning{ScanParallelism: 1}})
+	r := s.result()
+	s.Equal(StatusCancelled, r.Status)
+	rep := s.readReport("g/2026-W47")
+	s.Len(rep.Instances, 120)
+	s.Equal(120, rep.Header.Counts[report.NotAttempted])
+	withMissing := 0
+	for _, i := range rep.Instances {
+		s.Equal(report.ReasonCancelled, i.Reason)
+		for _, m := range i.Missing {
+			s.Equal(report.ReasonCancelled, m.Why)
+			withMissing++
+		}
+	}
+	s.Positive(withMissing, "the scanned batches' missing patches are listed")
+}
+
+// A scan batch that keeps failing is recorded as failed scans; the rest of
+// the group is patched.
+func (s *cycleSuite) TestAScanBatchThatKeepsFailingDoesNotStopTheGroup() {
+	s.provider = newFakeProvider(60, "g") // two scan batches
+	s.provider.failScanOf = "i-0000"
+	s.env = s.newEnv()
+	s.env.ExecuteWorkflow(PatchCycle, CycleInput{Group: "g", Cycle: "2026-W47", InstallNow: true,
+		Tuning: Tuning{RetryInterval: time.Millisecond}})
+	r := s.result()
+	s.Equal(StatusCompleted, r.Status)
+	s.Equal(50, r.Counts.ScanFailed)
+	s.Equal(10, r.Counts.Patched)
+	rep := s.readReport("g/2026-W47")
+	s.Equal(50, rep.Header.Counts[report.Failed])
+	s.Contains(rep.Instances[0].Reason, "scan did not complete")
+}
+
+// A verification that keeps failing settles its batch as failed and
+// unverified, and RetryFailed can take those instances again.
+func (s *cycleSuite) TestAVerifyThatKeepsFailingSettlesTheBatch() {
+	s.provider.failVerify = true
+	s.env.ExecuteWorkflow(PatchCycle, CycleInput{Group: "g", Cycle: "2026-W47", InstallNow: true,
+		Tuning: Tuning{RetryInterval: time.Millisecond}})
+	r := s.result()
+	// The canary (1 failure, allowed by maxErrors 1) and the next wave of 4
+	// fail verification; 5 > 1 halts before the last wave of 2.
+	s.Equal(StatusHalted, r.Status)
+	rep := s.readReport("g/2026-W47")
+	s.Len(rep.Instances, 7)
+	s.Equal(5, rep.Header.Counts[report.Failed])
+	s.Equal(2, rep.Header.Counts[report.NotAttempted])
+	for _, i := range rep.Instances {
+		if i.Outcome == report.Failed {
+			s.Contains(i.Reason, "did not complete")
+		}
+	}
+
+	s.provider.failVerify = false
+	s.env = s.newEnv()
+	s.env.ExecuteWorkflow(RetryFailed, RetryInput{Group: "g", Cycle: "2026-W47", Attempt: 1})
+	r = s.result()
+	s.Equal(StatusCompleted, r.Status)
+	s.Equal(7, r.Counts.Patched, "the unverified and the not-attempted instances are retried")
 }

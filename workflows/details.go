@@ -30,6 +30,12 @@ func details(s CycleStatus) string {
 		fmt.Fprintf(&b, "\nAwaiting approval of %d patches on %d instances. Digest `%s`.\nSend the `approve` update (or signal) with `{\"approver\":\"...\",\"digest\":\"%s\"}`.\n",
 			len(s.Review.Patches), s.Review.Instances, s.Review.Digest, s.Review.Digest)
 	}
+	if s.LastRefusal != "" && s.Approval == nil {
+		fmt.Fprintf(&b, "\n**Refused:** %s\n", s.LastRefusal)
+	}
+	if s.Failure != "" {
+		fmt.Fprintf(&b, "\n**Failed:** %s\n", s.Failure)
+	}
 	if s.Approval != nil {
 		fmt.Fprintf(&b, "\n%s by %s at %s\n", s.Approval.Decision, s.Approval.By, s.Approval.At.Format("2006-01-02 15:04 MST"))
 	}

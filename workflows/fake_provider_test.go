@@ -25,6 +25,10 @@ type fakeProvider struct {
 	installs map[string]int
 	// calls counts instances per provider call.
 	calls []string
+	// failScanOf fails every scan call that names this instance.
+	failScanOf string
+	// failVerify fails every scan call that names an installed instance.
+	failVerify bool
 }
 
 var (
@@ -74,6 +78,11 @@ func (f *fakeProvider) Scan(_ context.Context, ids []string, _ fleet.Progress) (
 		return fleet.ScanResult{}, fleet.ErrTooManyInstances
 	}
 	f.record("scan", len(ids))
+	for _, id := range ids {
+		if id == f.failScanOf || (f.failVerify && f.installs[id] > 0) {
+			return fleet.ScanResult{}, fmt.Errorf("scan of %s: connection reset by peer (injected)", id)
+		}
+	}
 	res := fleet.ScanResult{Catalog: []fleet.Patch{patchKernel, patchOpenSSL}}
 	for _, id := range ids {
 		s := fleet.InstanceScan{InstanceID: id, PendingReboot: f.pending[id]}

@@ -89,6 +89,9 @@ const (
 	StatusRejected Status = "rejected"
 	// StatusCancelled: the cancel signal (or a workflow cancellation) stopped it.
 	StatusCancelled Status = "cancelled"
+	// StatusFailed: an error the cycle could not get past stopped it; the
+	// report says what was done, and the workflow fails with the error.
+	StatusFailed Status = "failed"
 )
 
 // WorkflowID returns the ID of a group's cycle: patch-cycle/<group>/<cycle>.

@@ -62,12 +62,18 @@ func (c *cycle) runCycle(ctx workflow.Context) (CycleResult, error) {
 		c.status.Approvers = c.snapshot.Group.Approval.Approvers
 	}
 	status, err := c.phasesUntilReport(ctx)
-	if err != nil && !errors.Is(err, workflow.ErrCanceled) && !temporal.IsCanceledError(err) {
-		return CycleResult{}, err
-	}
-	if ctx.Err() != nil {
-		status = StatusCancelled
+	switch {
+	case ctx.Err() != nil:
 		ctx, _ = workflow.NewDisconnectedContext(ctx)
+		return c.finish(ctx, StatusCancelled)
+	case err != nil && !errors.Is(err, workflow.ErrCanceled) && !temporal.IsCanceledError(err):
+		// Report what was done before failing the workflow with the error.
+		workflow.GetLogger(ctx).Error("cycle failed", "error", err)
+		c.failure = err.Error()
+		if _, rerr := c.finish(ctx, StatusFailed); rerr != nil {
+			workflow.GetLogger(ctx).Error("report of the failed cycle", "error", rerr)
+		}
+		return CycleResult{}, err
 	}
 	return c.finish(ctx, status)
 }
@@ -146,11 +152,18 @@ func (c *cycle) scan(ctx workflow.Context, batches int) error {
 		workflow.Go(ctx, func(gctx workflow.Context) {
 			defer func() { running-- }()
 			var r activities.ScanBatchResult
-			if err := workflow.ExecuteActivity(actx, a.ScanBatch, activities.ScanBatchInput{Run: c.run, Batch: batch}).Get(gctx, &r); err != nil {
-				if firstErr == nil {
-					firstErr = err
+			in := activities.ScanBatchInput{Run: c.run, Batch: batch}
+			if err := workflow.ExecuteActivity(actx, a.ScanBatch, in).Get(gctx, &r); err != nil {
+				// Record the batch's instances as scan failures and go on:
+				// one unreachable account must not stop the whole group.
+				workflow.GetLogger(gctx).Error("scan batch failed; recording it as failed scans", "batch", batch, "error", err)
+				in.FailedWith = err.Error()
+				if err := workflow.ExecuteActivity(shortCtx(gctx, c.tuning), a.ScanBatch, in).Get(gctx, &r); err != nil {
+					if firstErr == nil {
+						firstErr = err
+					}
+					return
 				}
-				return
 			}
 			c.status.Counts.Scanned += r.Scanned
 			c.status.Counts.ScanFailed += r.Failed
@@ -165,8 +178,9 @@ func (c *cycle) scan(ctx workflow.Context, batches int) error {
 // finish writes the report and returns the result.
 func (c *cycle) finish(ctx workflow.Context, status Status) (CycleResult, error) {
 	c.status.Status = status
+	c.status.Failure = c.failure
 	c.setPhase(ctx, PhaseReport)
-	in := activities.ReportInput{
+	in := activities.ReportInput{Failure: c.failure,
 		Run: c.run, Mode: c.snapshot.Group.Mode, Status: string(status), Snapshot: c.snapshot,
 		Approval: c.decision, Phases: c.phases, Approved: c.approved, All: c.all,
 		Planned: c.status.Counts.Planned > 0, NotAttempted: notAttemptedReason(status), NotApproved: notApprovedReason(status),
@@ -192,6 +206,8 @@ func notAttemptedReason(s Status) string {
 		return report.ReasonWindowClosed
 	case StatusCancelled:
 		return report.ReasonCancelled
+	case StatusFailed:
+		return report.ReasonCycleFailed
 	}
 	return ""
 }
@@ -204,6 +220,8 @@ func notApprovedReason(s Status) string {
 		return report.ReasonExpired
 	case StatusCancelled:
 		return report.ReasonCancelled
+	case StatusFailed:
+		return report.ReasonCycleFailed
 	}
 	return report.ReasonNotApproved
 }

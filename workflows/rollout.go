@@ -58,6 +58,9 @@ func (s *runState) waves(ctx workflow.Context, plan activities.Plan, slot activi
 		workflow.SetCurrentDetails(ctx, details(s.status))
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 			WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID + "/wave-" + strconv.Itoa(w.Index),
+			// On cancellation, wait for the wave to settle its started
+			// batches and return what they did.
+			WaitForCancellation: true,
 		})
 		fut := workflow.ExecuteChildWorkflow(cctx, Wave, WaveInput{
 			Run: s.run, Wave: w, Reboot: s.snapshot.Group.Reboot, Deadline: slot.End, LastStart: slot.LastStart,
@@ -65,7 +68,8 @@ func (s *runState) waves(ctx workflow.Context, plan activities.Plan, slot activi
 		})
 		s.control.child = fut
 		var res WaveResult
-		err = fut.Get(ctx, &res)
+		dctx, _ := workflow.NewDisconnectedContext(ctx)
+		err = fut.Get(dctx, &res)
 		s.control.child = nil
 		if err != nil {
 			return "", err

@@ -19,6 +19,8 @@ type runState struct {
 	approved []string
 	all      bool
 	phases   []report.PhaseTiming
+	// failure is the error that stopped a failed run.
+	failure string
 }
 
 // setPhase records the phase for the query, the search attribute, the

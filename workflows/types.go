@@ -130,6 +130,11 @@ type CycleStatus struct {
 	Report       *activities.ReportRef `json:"report,omitempty"`
 	PolicyDigest string                `json:"policyDigest,omitempty"`
 	Approvers    []string              `json:"approvers,omitempty"`
+	// Failure is the error that stopped a failed cycle.
+	Failure string `json:"failure,omitempty"`
+	// LastRefusal says why the last approve or reject signal was ignored
+	// (updates answer with the reason; signals cannot).
+	LastRefusal string `json:"lastRefusal,omitempty"`
 }
 
 // CycleResult is what a finished cycle returns.

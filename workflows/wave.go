@@ -42,10 +42,14 @@ func Wave(ctx workflow.Context, in WaveInput) (WaveResult, error) {
 	t := in.Tuning.withDefaults()
 	res := WaveResult{Wave: in.Wave.Index}
 	running := 0
+	// Started batches run to their settled outcome even when the workflow
+	// is cancelled (a cancel stops new batches, never a half-done one).
+	bctx, _ := workflow.NewDisconnectedContext(ctx)
 	for b := 0; b < in.Wave.Batches; b++ {
 		err := workflow.Await(ctx, func() bool { return (running < t.BatchParallelism && !ctl.paused) || ctl.cancelled })
 		if err != nil {
-			return res, err
+			res.StoppedBy = StatusCancelled
+			break
 		}
 		if ctl.cancelled {
 			res.StoppedBy = StatusCancelled
@@ -62,13 +66,16 @@ func Wave(ctx workflow.Context, in WaveInput) (WaveResult, error) {
 		running++
 		res.BatchesRun++
 		batch := b
-		workflow.Go(ctx, func(gctx workflow.Context) {
+		workflow.Go(bctx, func(gctx workflow.Context) {
 			defer func() { running-- }()
 			res.Outcome.Add(runBatch(gctx, in, t, batch))
 		})
 	}
-	if err := workflow.Await(ctx, func() bool { return running == 0 }); err != nil {
+	if err := workflow.Await(bctx, func() bool { return running == 0 }); err != nil {
 		return res, err
+	}
+	if ctx.Err() != nil {
+		res.StoppedBy = StatusCancelled
 	}
 	return res, nil
 }
@@ -90,8 +97,14 @@ func runBatch(ctx workflow.Context, in WaveInput, t Tuning, batch int) activitie
 	}
 	var out activities.BatchOutcome
 	if err := workflow.ExecuteActivity(batchCtx(ctx, t), a.VerifyBatch, bi).Get(ctx, &out); err != nil {
-		log.Error("verify batch failed", "wave", in.Wave.Index, "batch", batch, "error", err)
-		out = activities.BatchOutcome{Failed: batchSize(in.Wave, batch)}
+		// Settle the batch without a scan, so every instance has a
+		// recorded outcome (failed, unverified) that RetryFailed can take.
+		log.Error("verify batch failed; settling it as unverified", "wave", in.Wave.Index, "batch", batch, "error", err)
+		bi.VerifyError = err.Error()
+		if err := workflow.ExecuteActivity(shortCtx(ctx, t), a.VerifyBatch, bi).Get(ctx, &out); err != nil {
+			log.Error("settling batch failed", "wave", in.Wave.Index, "batch", batch, "error", err)
+			out = activities.BatchOutcome{Failed: batchSize(in.Wave, batch)}
+		}
 	}
 	return out
 }

@@ -7,7 +7,7 @@
 //   - Systems Manager over awsJson1_1 (X-Amz-Target: AmazonSSM.<Operation>,
 //     Content-Type: application/x-amz-json-1.1, errors as {"__type", "message"}):
 //     DescribeInstanceInformation, SendCommand (AWS-RunPatchBaseline only),
-//     ListCommandInvocations, CancelCommand, DescribeInstancePatches,
+//     ListCommands, ListCommandInvocations, CancelCommand, DescribeInstancePatches,
 //     DescribeInstancePatchStates, DescribeAvailablePatches and
 //     ListInventoryEntries (AWS:Application).
 //   - STS AssumeRole over the query protocol (form-encoded request, XML

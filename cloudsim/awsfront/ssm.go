@@ -38,6 +38,7 @@ type ssmHandler func(s *Server, c *ssmCall) (any, *apiError)
 var ssmOps = map[string]ssmHandler{
 	"DescribeInstanceInformation": (*Server).describeInstanceInformation,
 	"SendCommand":                 (*Server).sendCommand,
+	"ListCommands":                (*Server).listCommands,
 	"ListCommandInvocations":      (*Server).listCommandInvocations,
 	"CancelCommand":               (*Server).cancelCommand,
 	"DescribeInstancePatches":     (*Server).describeInstancePatches,

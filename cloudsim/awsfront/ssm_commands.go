@@ -35,7 +35,13 @@ type command struct {
 	names               map[string]string
 	platforms           map[string]string
 	requested           time.Time
-	timeout             int
+	// sent is the wall-clock time SendCommand arrived, which ListCommands'
+	// InvokedAfter and InvokedBefore filters compare with (see
+	// listCommands).
+	sent    time.Time
+	timeout int
+	// seq orders the commands for ListCommands, newest first.
+	seq uint64
 	// listed counts ListCommandInvocations calls, for Options.InvocationLag.
 	listed int
 	inv    map[string]*invocation
@@ -93,10 +99,11 @@ func (s *Server) sendCommand(c *ssmCall) (any, *apiError) {
 		return nil, errorf("InvalidParameters", http.StatusBadRequest, "Parameter \"RebootOption\" has an invalid value %q.", r[0])
 	}
 	ctx, cancel := context.WithCancel(s.ctx)
+	id, seq := newCommandID(s)
 	cmd := &command{
-		id: newCommandID(s), account: c.account, region: c.region, comment: in.Comment, operation: c.operation,
+		id: id, seq: seq, account: c.account, region: c.region, comment: in.Comment, operation: c.operation,
 		params: in.Parameters, ids: in.InstanceIDs, names: map[string]string{}, platforms: map[string]string{},
-		requested: s.fleet.Now(), timeout: in.TimeoutSeconds, inv: map[string]*invocation{}, cancel: cancel,
+		requested: s.fleet.Now(), sent: time.Now(), timeout: in.TimeoutSeconds, inv: map[string]*invocation{}, cancel: cancel,
 	}
 	if cmd.timeout == 0 {
 		cmd.timeout = 3600
@@ -114,23 +121,22 @@ func (s *Server) sendCommand(c *ssmCall) (any, *apiError) {
 		defer cancel()
 		s.run(ctx, cmd)
 	}()
-	return map[string]any{"Command": map[string]any{
-		"CommandId": cmd.id, "DocumentName": runPatchBaseline, "DocumentVersion": "$DEFAULT", "Comment": cmd.comment,
-		"ExpiresAfter": epoch(cmd.requested.Add(time.Duration(cmd.timeout) * time.Second)), "Parameters": cmd.params,
-		"InstanceIds": cmd.ids, "Targets": []any{}, "RequestedDateTime": epoch(cmd.requested), "Status": "Pending",
-		"StatusDetails": "Pending", "MaxConcurrency": "50", "MaxErrors": "0", "TargetCount": len(cmd.ids),
-		"CompletedCount": 0, "ErrorCount": 0, "DeliveryTimedOutCount": 0, "TimeoutSeconds": cmd.timeout,
-		"NotificationConfig": map[string]any{"NotificationEvents": []any{}}, "CloudWatchOutputConfig": map[string]any{"CloudWatchOutputEnabled": false},
-	}}, nil
+	s.mu.Lock()
+	out := cmd.commandJSON()
+	s.mu.Unlock()
+	// SendCommand answers before any invocation starts.
+	out["Status"], out["StatusDetails"], out["CompletedCount"], out["ErrorCount"], out["DeliveryTimedOutCount"] = "Pending", "Pending", 0, 0, 0
+	return map[string]any{"Command": out}, nil
 }
 
-// newCommandID returns a fresh command ID in AWS's UUID form.
-func newCommandID(s *Server) string {
+// newCommandID returns a fresh command ID in AWS's UUID form and its
+// sequence number.
+func newCommandID(s *Server) (string, uint64) {
 	s.mu.Lock()
 	s.seq++
 	n := s.seq
 	s.mu.Unlock()
-	return fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", 0x5e4d0000+n, n&0xffff, n&0xfff, n&0xfff, n*0x9e3779b9&0xffffffffffff)
+	return fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", 0x5e4d0000+n, n&0xffff, n&0xfff, n&0xfff, n*0x9e3779b9&0xffffffffffff), n
 }
 
 // param returns the first value of a document parameter.

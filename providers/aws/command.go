@@ -68,9 +68,8 @@ func (pc *progressCounter) add(n int) {
 
 // runCommand sends AWS-RunPatchBaseline to the group's instances (at most
 // 50, all in one account and region) and waits for every invocation to
-// end, reporting progress on every poll so that the activity heartbeats.
-// A command still running after Config.CommandTimeout is cancelled and
-// its unfinished instances reported TimedOut.
+// end (see wait). Callers go through runOnce, which first looks for the
+// same command sent by an earlier attempt.
 func (p *Provider) runCommand(ctx context.Context, g group, params map[string][]string, comment string, pc *progressCounter) (map[string]outcome, error) {
 	out, err := g.ssm.SendCommand(ctx, &ssm.SendCommandInput{
 		DocumentName: aws.String(runPatchBaseline), InstanceIds: g.ids, Parameters: params,
@@ -79,7 +78,14 @@ func (p *Provider) runCommand(ctx context.Context, g group, params map[string][]
 	if err != nil {
 		return nil, wrapErr("SendCommand in "+g.String(), err)
 	}
-	id := aws.ToString(out.Command.CommandId)
+	return p.wait(ctx, g, aws.ToString(out.Command.CommandId), pc)
+}
+
+// wait polls a command until the invocations of all the group's instances
+// ended, reporting progress on every poll so that the activity heartbeats.
+// A command still running after Config.CommandTimeout is cancelled and
+// its unfinished instances reported TimedOut.
+func (p *Provider) wait(ctx context.Context, g group, id string, pc *progressCounter) (map[string]outcome, error) {
 	deadline := time.Now().Add(p.cfg.CommandTimeout)
 	reported := 0
 	for {
@@ -88,8 +94,8 @@ func (p *Provider) runCommand(ctx context.Context, g group, params map[string][]
 			return nil, err
 		}
 		n := 0
-		for _, o := range res {
-			if terminal(o.status) {
+		for _, iid := range g.ids {
+			if terminal(res[iid].status) {
 				n++
 			}
 		}

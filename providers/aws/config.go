@@ -52,6 +52,10 @@ type Config struct {
 	// cancels it and reports the unfinished instances as timed out. 0
 	// means 3h.
 	CommandTimeout time.Duration
+	// CommandLookback is how far back a call looks for the commands of an
+	// earlier attempt (ListCommands InvokedAfter) before sending its own;
+	// 0 means 24h, and it is never shorter than twice CommandTimeout.
+	CommandLookback time.Duration
 	// Concurrency bounds the per-instance reads (DescribeInstancePatches,
 	// ListInventoryEntries) in flight per call; 0 means 8.
 	Concurrency int
@@ -94,6 +98,10 @@ func (c Config) withDefaults() Config {
 	if c.CommandTimeout <= 0 {
 		c.CommandTimeout = 3 * time.Hour
 	}
+	if c.CommandLookback <= 0 {
+		c.CommandLookback = 24 * time.Hour
+	}
+	c.CommandLookback = max(c.CommandLookback, 2*c.CommandTimeout)
 	if c.Concurrency <= 0 {
 		c.Concurrency = 8
 	}

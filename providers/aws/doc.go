@@ -29,6 +29,10 @@
 //     from the cycle ID and the RebootOption; versions from
 //     ListInventoryEntries before and after; states from
 //     DescribeInstancePatches.
+//   - Scan and Install first list the recent AWS-RunPatchBaseline commands
+//     (ListCommands) and resume the call's own (matched by Comment,
+//     Operation, SnapshotId and instance IDs) instead of sending a second
+//     one when the call is a retry (see once.go and WithCallKey).
 //   - WaitReady: DescribeInstanceInformation until PingStatus is Online.
 //   - Inventory: ListInventoryEntries.
 //

@@ -21,6 +21,11 @@ import (
 // adds nothing that an instance was not planned to get. Versions come from
 // ListInventoryEntries before and after, states from
 // DescribeInstancePatches.
+//
+// A retry of the call (the same cycle, instances and call key; see
+// WithCallKey) sends no second command: it waits for the first one if it
+// still runs and reads its results if it finished, and sends a new one
+// only to the instances where the first ended Cancelled or TimedOut.
 func (p *Provider) Install(ctx context.Context, req fleet.InstallRequest, progress fleet.Progress) (fleet.InstallResult, error) {
 	if len(req.Instances) > fleet.MaxBatch {
 		return fleet.InstallResult{}, fmt.Errorf("aws: install on %d instances: %w", len(req.Instances), fleet.ErrTooManyInstances)
@@ -145,7 +150,8 @@ func (p *Provider) installGroup(ctx context.Context, g group, req fleet.InstallR
 		"Operation": {"Install"}, "SnapshotId": {SnapshotID(req.CycleID)},
 		"InstallOverrideList": {u}, "RebootOption": {string(reboot)},
 	}
-	outcomes, err := p.runCommand(ctx, g, params, "fleetpatch install "+req.CycleID, pc)
+	b := batchCommand{params: params, cycle: req.CycleID, key: callKey(ctx), reuseFinished: true}
+	outcomes, err := p.runOnce(ctx, g, b, pc)
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,10 @@ import (
 // node's Missing, Failed and InstalledPendingReboot patches, the patch
 // definitions and the installed versions. Instances the command did not
 // reach carry the invocation's status and output as their error.
+//
+// A retry of the call resumes its command as Install does; without a call
+// key (see WithCallKey) only a scan of the same instances that still runs
+// is waited for, and a finished one is not reused.
 func (p *Provider) Scan(ctx context.Context, instanceIDs []string, progress fleet.Progress) (fleet.ScanResult, error) {
 	if len(instanceIDs) > fleet.MaxBatch {
 		return fleet.ScanResult{}, fmt.Errorf("aws: scan of %d instances: %w", len(instanceIDs), fleet.ErrTooManyInstances)
@@ -92,7 +96,8 @@ func (p *Provider) scanGroup(ctx context.Context, g group, params map[string][]s
 		pc.add(len(g.ids))
 		return out, nil, nil
 	}
-	outcomes, err := p.runCommand(ctx, g, params, "fleetpatch scan", pc)
+	key := callKey(ctx)
+	outcomes, err := p.runOnce(ctx, g, batchCommand{params: params, key: key, reuseFinished: key != ""}, pc)
 	if err != nil {
 		return nil, nil, err
 	}
