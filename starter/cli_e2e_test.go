@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/server/temporaltest"
 
@@ -82,6 +83,15 @@ func (c cli) waitPhase(group, cycle, want string) string {
 	return ""
 }
 
+// waitClosed waits until the workflow has closed.
+func (c cli) waitClosed(id string) {
+	c.t.Helper()
+	tc, err := client.Dial(client.Options{HostPort: c.address, Namespace: c.ns, Logger: quietLogger{}})
+	require.NoError(c.t, err)
+	defer tc.Close()
+	require.NoError(c.t, tc.GetWorkflow(context.Background(), id, "").Get(context.Background(), nil))
+}
+
 func TestCLIAgainstARealServer(t *testing.T) {
 	c := startCLIStack(t)
 
@@ -134,6 +144,7 @@ func TestCLIAgainstARealServer(t *testing.T) {
 	require.Zero(t, first(c.run("resume", "--group", "nonprod", "--cycle", "2026-W49")))
 	require.Zero(t, first(c.run("cancel", "--group", "nonprod", "--cycle", "2026-W49")))
 	c.waitPhase("nonprod", "2026-W49", "cancelled")
+	c.waitClosed(workflows.WorkflowID("nonprod", "2026-W49"))
 
 	code, out, _ = c.run("retry", "--group", "nonprod", "--cycle", "2026-W49")
 	require.Equal(t, 0, code)

@@ -93,7 +93,7 @@ func printStatus(w io.Writer, rows []workflows.CycleStatus) {
 	for _, s := range rows {
 		n := s.Counts
 		status := string(s.Status)
-		if s.Paused {
+		if s.Paused && status == "" {
 			status = "paused"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", s.Group, s.Cycle, s.Mode, s.Phase, firstOf(status),
