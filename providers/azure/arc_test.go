@@ -1,7 +1,6 @@
 package azure_test
 
 import (
-	"errors"
 	"testing"
 	"time"
 
@@ -129,27 +128,7 @@ func TestArcScanInstallExactlyTheRequestedPatchesAndInventory(t *testing.T) {
 func TestArcRetriedInstallResumesTheRunningOperation(t *testing.T) {
 	e := newArcEnv(t, azurefront.Options{}, nil)
 	id := e.ids[0]
-	scan, err := e.prov.Scan(t.Context(), []string{id}, nil)
-	require.NoError(t, err)
-	require.Empty(t, scan.Instances[0].Error)
-	var pids []string
-	for _, ps := range scan.Instances[0].Patches {
-		pids = append(pids, ps.PatchID)
-	}
-	req := fleet.InstallRequest{CycleID: "2026-W48", Patches: scan.Catalog, Reboot: fleet.NoReboot,
-		Instances: []fleet.InstanceInstallRequest{{InstanceID: id, PatchIDs: pids}}}
-	// The first attempt dies at its first poll (a worker killed while it
-	// polls).
-	ctx, cancel := contextCancelledOnFirstBeat(t)
-	_, err = e.prov.Install(ctx, req, func(int, int) { cancel() })
-	require.True(t, errors.Is(err, ctx.Err()) || err != nil)
-	require.Equal(t, 1, e.store.Len(), "the running operation's resume token was saved")
-	// Another worker, with the same store, resumes it.
-	e.prov, err = azure.New(azure.Config{Targets: targets, Credential: azure.StaticCredential("t"), Cloud: azure.EmulatorCloud(e.front.URL()),
-		RootCAs: e.front.CertPool(), PollInterval: 5 * time.Millisecond, Resume: e.store})
-	require.NoError(t, err)
-	res, err := e.prov.Install(t.Context(), req, nil)
-	require.NoError(t, err)
+	res, pids := e.installInterruptedThenResumed(t, id)
 	require.Empty(t, res.Instances[0].Error)
 	require.Len(t, res.Instances[0].Changes, len(pids))
 	for _, c := range res.Instances[0].Changes {

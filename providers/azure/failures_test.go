@@ -1,7 +1,7 @@
 package azure_test
 
 import (
-	"errors"
+	"context"
 	"testing"
 	"time"
 
@@ -127,27 +127,36 @@ func TestRebootThatNeverCompletes(t *testing.T) {
 func TestRetriedInstallResumesTheRunningOperation(t *testing.T) {
 	e := newEnv(t, 60, azurefront.Options{}, nil)
 	id := e.needy(fleet.OSUbuntu)[0]
+	res, _ := e.installInterruptedThenResumed(t, id)
+	require.Empty(t, res.Instances[0].Error)
+	require.Equal(t, 1, e.front.Count("installPatches", id), "one installPatches, resumed")
+	require.Equal(t, 1, e.fleet.InstallCount(id))
+	require.Zero(t, e.store.Len())
+}
+
+// installInterruptedThenResumed installs every pending patch of one machine
+// with a first attempt that dies at its first poll (a worker killed while it
+// polls), then again with a new provider over the same resume store (the
+// next worker), and returns that second result and the patch IDs.
+func (e *env) installInterruptedThenResumed(t *testing.T, id string) (fleet.InstallResult, []string) {
+	t.Helper()
 	scan, err := e.prov.Scan(t.Context(), []string{id}, nil)
 	require.NoError(t, err)
+	require.Empty(t, scan.Instances[0].Error)
 	var pids []string
 	for _, ps := range scan.Instances[0].Patches {
 		pids = append(pids, ps.PatchID)
 	}
 	req := fleet.InstallRequest{CycleID: "2026-W48", Patches: scan.Catalog, Reboot: fleet.NoReboot,
 		Instances: []fleet.InstanceInstallRequest{{InstanceID: id, PatchIDs: pids}}}
-	// The first attempt dies right after the install started (a worker
-	// killed while it polls).
 	ctx, cancel := contextCancelledOnFirstBeat(t)
 	_, err = e.prov.Install(ctx, req, func(int, int) { cancel() })
-	require.True(t, errors.Is(err, ctx.Err()) || err != nil)
+	require.ErrorIs(t, err, context.Canceled, "the first attempt died with its worker")
 	require.Equal(t, 1, e.store.Len(), "the running operation's resume token was saved")
-	// A new provider (another worker) with the same store resumes it.
-	e.prov, _ = azure.New(azure.Config{Targets: targets, Credential: azure.StaticCredential("t"), Cloud: azure.EmulatorCloud(e.front.URL()),
+	e.prov, err = azure.New(azure.Config{Targets: targets, Credential: azure.StaticCredential("t"), Cloud: azure.EmulatorCloud(e.front.URL()),
 		RootCAs: e.front.CertPool(), PollInterval: 5 * time.Millisecond, Resume: e.store})
+	require.NoError(t, err)
 	res, err := e.prov.Install(t.Context(), req, nil)
 	require.NoError(t, err)
-	require.Empty(t, res.Instances[0].Error)
-	require.Equal(t, 1, e.front.Count("installPatches", id), "one installPatches, resumed")
-	require.Equal(t, 1, e.fleet.InstallCount(id))
-	require.Zero(t, e.store.Len())
+	return res, pids
 }
