@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
@@ -54,10 +53,7 @@ func startCLIStack(t *testing.T) cli {
 	// worker have stopped (cleanups run last-in, first-out).
 	dir := t.TempDir()
 	srv := temporaltest.NewServer(temporaltest.WithT(t))
-	attrs := map[string]enumspb.IndexedValueType{}
-	for _, name := range workflows.SearchAttributes {
-		attrs[name] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
-	}
+	attrs := workflows.SearchAttributeTypes()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_, err := srv.GetDefaultClient().OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{

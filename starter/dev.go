@@ -80,10 +80,7 @@ func dev(ctx context.Context, o devOptions, out io.Writer) error {
 		return fmt.Errorf("policy %s:\n%w", o.policy, err)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	attrs := map[string]enumspb.IndexedValueType{}
-	for _, name := range workflows.SearchAttributes {
-		attrs[name] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
-	}
+	attrs := workflows.SearchAttributeTypes()
 	srv, err := devserver.Start(ctx, devserver.Options{DataDir: filepath.Join(o.data, "temporal"), Port: o.port,
 		UIPort: o.uiPort, SearchAttributes: attrs, Logger: log})
 	if err != nil {

@@ -16,8 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/stretchr/testify/require"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/server/temporaltest"
 
@@ -56,15 +54,7 @@ func newCloudStack(t *testing.T, n int, speed float64, faults func(*cloudsim.Fle
 	arc func(*cloudsim.Fleet, *policy.Policy) []string) *cloudStack {
 	t.Helper()
 	srv := temporaltest.NewServer(temporaltest.WithT(t))
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	attrs := map[string]enumspb.IndexedValueType{}
-	for _, name := range workflows.SearchAttributes {
-		attrs[name] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
-	}
-	_, err := srv.GetDefaultClient().OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
-		Namespace: srv.GetDefaultNamespace(), SearchAttributes: attrs})
-	require.NoError(t, err)
+	registerSearchAttributes(t, srv)
 	pol, err := policy.Load(examplePolicy)
 	require.NoError(t, err)
 	f := cloudsim.Generate(cloudsim.Config{Seed: 7, Instances: n, Speed: speed, OSMix: []cloudsim.Share{

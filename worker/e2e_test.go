@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
@@ -296,10 +295,7 @@ func TestE2EFaultsHaltExactlyWhenMaxErrorsIsExceeded(t *testing.T) {
 func registerSearchAttributes(t testing.TB, srv *temporaltest.TestServer) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	attrs := map[string]enumspb.IndexedValueType{}
-	for _, name := range workflows.SearchAttributes {
-		attrs[name] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
-	}
+	attrs := workflows.SearchAttributeTypes()
 	_, err := srv.GetDefaultClient().OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
 		Namespace: srv.GetDefaultNamespace(), SearchAttributes: attrs})
 	require.NoError(t, err)

@@ -3,6 +3,7 @@ package workflows
 import (
 	"strconv"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 )
 
@@ -55,6 +56,16 @@ var (
 // SearchAttributes lists the names of the custom search attributes, all of
 // type Keyword.
 var SearchAttributes = []string{"PatchGroup", "PatchCycle", "PatchPhase"}
+
+// SearchAttributeTypes maps each custom search attribute to its type, as a
+// namespace registers them (operatorservice.AddSearchAttributes).
+func SearchAttributeTypes() map[string]enumspb.IndexedValueType {
+	out := map[string]enumspb.IndexedValueType{}
+	for _, name := range SearchAttributes {
+		out[name] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
+	}
+	return out
+}
 
 // Phase is where a cycle is.
 type Phase string
