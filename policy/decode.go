@@ -93,15 +93,15 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, depth int) 
 	}
 }
 
-func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, depth int) {
-	if isNull(n) {
-		return
-	}
+// mapping walks the entries of a mapping node: it refuses a node that is
+// not a mapping, keys that are not plain strings and duplicate keys (each
+// with its own error), and calls f with every other entry and its field
+// path.
+func (d *decoder) mapping(n *yaml.Node, path string, f func(k *yaml.Node, key, sub string, val *yaml.Node)) {
 	if n.Kind != yaml.MappingNode {
 		d.fail(n, path, "must be a mapping, not a %s", kindName(n))
 		return
 	}
-	fields := fieldsOf(v.Type())
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
@@ -116,48 +116,42 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, depth
 			continue
 		}
 		seen[key] = true
+		f(k, key, sub, val)
+	}
+}
+
+func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, depth int) {
+	if isNull(n) {
+		return
+	}
+	fields := fieldsOf(v.Type())
+	d.mapping(n, path, func(k *yaml.Node, key, sub string, val *yaml.Node) {
 		idx, ok := fields[key]
 		if !ok {
 			d.fail(k, sub, "unknown key %q%s", key, suggest(key, fields))
-			continue
+			return
 		}
 		d.decode(val, v.Field(idx), sub, depth+1)
-	}
+	})
 }
 
 func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string, depth int) {
 	if isNull(n) {
 		return
 	}
-	if n.Kind != yaml.MappingNode {
-		d.fail(n, path, "must be a mapping, not a %s", kindName(n))
-		return
-	}
 	t := v.Type()
-	if t.Key().Kind() != reflect.String {
+	if n.Kind == yaml.MappingNode && t.Key().Kind() != reflect.String {
 		d.fail(n, path, "unsupported map key type %s", t.Key())
 		return
 	}
-	if v.IsNil() {
+	if n.Kind == yaml.MappingNode && v.IsNil() {
 		v.Set(reflect.MakeMap(t))
 	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, val := n.Content[i], n.Content[i+1]
-		key, ok := scalarKey(k)
-		if !ok {
-			d.fail(k, path, "keys must be plain strings")
-			continue
-		}
-		sub := joinPath(path, key)
-		kv := reflect.ValueOf(key).Convert(t.Key())
-		if v.MapIndex(kv).IsValid() {
-			d.fail(k, sub, "duplicate key %q", key)
-			continue
-		}
+	d.mapping(n, path, func(_ *yaml.Node, key, sub string, val *yaml.Node) {
 		ev := reflect.New(t.Elem()).Elem()
 		d.decode(val, ev, sub, depth+1)
-		v.SetMapIndex(kv, ev)
-	}
+		v.SetMapIndex(reflect.ValueOf(key).Convert(t.Key()), ev)
+	})
 }
 
 func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value, path string, depth int) {
