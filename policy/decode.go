@@ -155,6 +155,12 @@ func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string, depth in
 }
 
 func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value, path string, depth int) {
+	d.decodeList(n, v, path, 0, depth)
+}
+
+// decodeList decodes a sequence into the slice v, numbering element paths
+// from offset.
+func (d *decoder) decodeList(n *yaml.Node, v reflect.Value, path string, offset, depth int) {
 	if isNull(n) {
 		return
 	}
@@ -164,7 +170,7 @@ func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value, path string, depth 
 	}
 	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 	for i, item := range n.Content {
-		d.decode(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i), depth+1)
+		d.decode(item, s.Index(i), fmt.Sprintf("%s[%d]", path, offset+i), depth+1)
 	}
 	v.Set(s)
 }

@@ -283,16 +283,7 @@ func (d *decoder) decodeTargets(n *yaml.Node, t *Targets, awsOffset, azureOffset
 		return
 	}
 	d.c.pos["targets"] = Pos{File: d.file, Line: n.Line}
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		key, _ := scalarKey(k)
-		path := "targets." + key
-		if seen[key] {
-			d.fail(k, path, "duplicate key %q", key)
-			continue
-		}
-		seen[key] = true
+	d.mapping(n, "targets", func(k *yaml.Node, key, path string, v *yaml.Node) {
 		switch key {
 		case "aws":
 			d.decodeOffsetList(v, reflect.ValueOf(&t.AWS).Elem(), path, awsOffset)
@@ -301,7 +292,7 @@ func (d *decoder) decodeTargets(n *yaml.Node, t *Targets, awsOffset, azureOffset
 		default:
 			d.fail(k, path, "unknown key %q (targets has aws and azure)", key)
 		}
-	}
+	})
 }
 
 // decodeOffsetList decodes a list whose element paths are numbered from
@@ -310,18 +301,7 @@ func (d *decoder) decodeOffsetList(n *yaml.Node, v reflect.Value, path string, o
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
 	}
-	if isNull(n) {
-		return
-	}
-	if n.Kind != yaml.SequenceNode {
-		d.fail(n, path, "must be a list, not a %s", kindName(n))
-		return
-	}
-	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
-	for i, item := range n.Content {
-		d.decode(item, s.Index(i), fmt.Sprintf("%s[%d]", path, offset+i), 1)
-	}
-	v.Set(s)
+	d.decodeList(n, v, path, offset, 0)
 }
 
 // Files lists the files the policy was read from.
