@@ -20,13 +20,13 @@ type awsConfig struct {
 }
 
 func (a *awsConfig) flags(fs *flag.FlagSet) {
-	fs.StringVar(&a.Endpoint, "aws-endpoint", env("FLEETPATCH_AWS_ENDPOINT", ""), "endpoint of every AWS service, e.g. the emulator's http://127.0.0.1:4566 (env FLEETPATCH_AWS_ENDPOINT)")
-	fs.StringVar(&a.SSM, "aws-ssm-endpoint", env("FLEETPATCH_AWS_SSM_ENDPOINT", ""), "SSM endpoint override (env FLEETPATCH_AWS_SSM_ENDPOINT)")
-	fs.StringVar(&a.STS, "aws-sts-endpoint", env("FLEETPATCH_AWS_STS_ENDPOINT", ""), "STS endpoint override (env FLEETPATCH_AWS_STS_ENDPOINT)")
-	fs.StringVar(&a.S3, "aws-s3-endpoint", env("FLEETPATCH_AWS_S3_ENDPOINT", ""), "S3 endpoint override, path-style (env FLEETPATCH_AWS_S3_ENDPOINT)")
-	fs.StringVar(&a.Bucket, "aws-bucket", env("FLEETPATCH_AWS_BUCKET", ""), "S3 bucket for baseline overrides and install lists (env FLEETPATCH_AWS_BUCKET)")
-	fs.StringVar(&a.BucketRegion, "aws-bucket-region", env("FLEETPATCH_AWS_BUCKET_REGION", ""), "region of the bucket (env FLEETPATCH_AWS_BUCKET_REGION)")
-	fs.Float64Var(&a.Rate, "aws-rate", float64(envInt("FLEETPATCH_AWS_RATE", 10)), "requests per second per account and region (env FLEETPATCH_AWS_RATE)")
+	fs.StringVar(&a.Endpoint, "aws-endpoint", "", "endpoint of every AWS service, e.g. the emulator's http://127.0.0.1:4566")
+	fs.StringVar(&a.SSM, "aws-ssm-endpoint", "", "SSM endpoint override")
+	fs.StringVar(&a.STS, "aws-sts-endpoint", "", "STS endpoint override")
+	fs.StringVar(&a.S3, "aws-s3-endpoint", "", "S3 endpoint override, path-style")
+	fs.StringVar(&a.Bucket, "aws-bucket", "", "S3 bucket for baseline overrides and install lists")
+	fs.StringVar(&a.BucketRegion, "aws-bucket-region", "", "region of the bucket")
+	fs.Float64Var(&a.Rate, "aws-rate", 10, "requests per second per account and region")
 }
 
 // endpoints resolves the per-service overrides.

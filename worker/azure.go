@@ -27,10 +27,10 @@ type azureConfig struct {
 }
 
 func (a *azureConfig) flags(fs *flag.FlagSet) {
-	fs.StringVar(&a.Endpoint, "azure-endpoint", env("FLEETPATCH_AZURE_ENDPOINT", ""), "ARM endpoint override, e.g. the emulator's https://127.0.0.1:8443 (env FLEETPATCH_AZURE_ENDPOINT)")
-	fs.StringVar(&a.Audience, "azure-audience", env("FLEETPATCH_AZURE_AUDIENCE", "https://management.azure.com"), "ARM token audience (env FLEETPATCH_AZURE_AUDIENCE)")
-	fs.StringVar(&a.CAFile, "azure-ca", env("FLEETPATCH_AZURE_CA", ""), "PEM file of CA certificates to trust for ARM, e.g. the emulator's (env FLEETPATCH_AZURE_CA)")
-	fs.IntVar(&a.Concurrency, "azure-concurrency", envInt("FLEETPATCH_AZURE_CONCURRENCY", 10), "machines driven at once per subscription (env FLEETPATCH_AZURE_CONCURRENCY)")
+	fs.StringVar(&a.Endpoint, "azure-endpoint", "", "ARM endpoint override, e.g. the emulator's https://127.0.0.1:8443")
+	fs.StringVar(&a.Audience, "azure-audience", "https://management.azure.com", "ARM token audience")
+	fs.StringVar(&a.CAFile, "azure-ca", "", "PEM file of CA certificates to trust for ARM, e.g. the emulator's")
+	fs.IntVar(&a.Concurrency, "azure-concurrency", 10, "machines driven at once per subscription")
 	fs.DurationVar(&a.PollInterval, "azure-poll", 10*time.Second, "how often long-running operations are polled")
 }
 

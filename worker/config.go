@@ -1,11 +1,11 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 )
 
@@ -35,40 +35,58 @@ type config struct {
 	StopTimeout time.Duration
 }
 
-func env(name, def string) string {
-	if v, ok := os.LookupEnv(name); ok && v != "" {
-		return v
-	}
-	return def
+// envVars names, for each flag that has one, the environment variable that
+// sets it when the command line does not.
+var envVars = map[string]string{
+	"address": "TEMPORAL_ADDRESS", "namespace": "TEMPORAL_NAMESPACE", "task-queue": "FLEETPATCH_TASK_QUEUE",
+	"policy": "FLEETPATCH_POLICY", "provider": "FLEETPATCH_PROVIDER", "data": "FLEETPATCH_DATA",
+	"reports": "FLEETPATCH_REPORTS", "metrics": "FLEETPATCH_METRICS", "log-level": "FLEETPATCH_LOG_LEVEL",
+	"sim-fleet": "FLEETPATCH_SIM_FLEET", "sim-seed": "FLEETPATCH_SIM_SEED",
+	"aws-endpoint": "FLEETPATCH_AWS_ENDPOINT", "aws-ssm-endpoint": "FLEETPATCH_AWS_SSM_ENDPOINT",
+	"aws-sts-endpoint": "FLEETPATCH_AWS_STS_ENDPOINT", "aws-s3-endpoint": "FLEETPATCH_AWS_S3_ENDPOINT",
+	"aws-bucket": "FLEETPATCH_AWS_BUCKET", "aws-bucket-region": "FLEETPATCH_AWS_BUCKET_REGION",
+	"aws-rate":       "FLEETPATCH_AWS_RATE",
+	"azure-endpoint": "FLEETPATCH_AZURE_ENDPOINT", "azure-audience": "FLEETPATCH_AZURE_AUDIENCE",
+	"azure-ca": "FLEETPATCH_AZURE_CA", "azure-concurrency": "FLEETPATCH_AZURE_CONCURRENCY",
 }
 
-func envInt(name string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
-		return v
-	}
-	return def
+// nameEnvVars adds "(env NAME)" to the usage of every flag envVars covers.
+func nameEnvVars(fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		if e, ok := envVars[f.Name]; ok {
+			f.Usage += " (env " + e + ")"
+		}
+	})
+}
+
+// applyEnv sets, from the environment, every flag the command line did not
+// give; a value the flag refuses is an error that names the variable.
+func applyEnv(fs *flag.FlagSet, lookup func(string) (string, bool)) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		e, ok := envVars[f.Name]
+		if !ok || given[f.Name] {
+			return
+		}
+		if v, ok := lookup(e); ok && v != "" {
+			if err := fs.Set(f.Name, v); err != nil {
+				errs = append(errs, fmt.Errorf("environment variable %s=%q: %v", e, v, err))
+			}
+		}
+	})
+	return errors.Join(errs...)
 }
 
 // parseConfig reads flags and environment.
 func parseConfig(args []string) (config, error) {
 	var c config
-	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
-	fs.StringVar(&c.Address, "address", env("TEMPORAL_ADDRESS", "localhost:7233"), "Temporal frontend host:port (env TEMPORAL_ADDRESS)")
-	fs.StringVar(&c.Namespace, "namespace", env("TEMPORAL_NAMESPACE", "default"), "Temporal namespace (env TEMPORAL_NAMESPACE)")
-	fs.StringVar(&c.TaskQueue, "task-queue", env("FLEETPATCH_TASK_QUEUE", "fleetpatch"), "task queue (env FLEETPATCH_TASK_QUEUE)")
-	fs.StringVar(&c.Policy, "policy", env("FLEETPATCH_POLICY", "deployments/examples/policy"), "policy file or folder (env FLEETPATCH_POLICY)")
-	fs.StringVar(&c.Provider, "provider", env("FLEETPATCH_PROVIDER", "sim"), "fleet provider: sim, aws, azure or multi (aws+azure) (env FLEETPATCH_PROVIDER)")
-	fs.StringVar(&c.DataDir, "data", env("FLEETPATCH_DATA", "fleetpatch-data"), "directory for cycle artifacts and the simulated fleet (env FLEETPATCH_DATA)")
-	fs.StringVar(&c.ReportDir, "reports", env("FLEETPATCH_REPORTS", ""), "report directory; default DATA/reports (env FLEETPATCH_REPORTS)")
-	fs.StringVar(&c.Metrics, "metrics", env("FLEETPATCH_METRICS", ":9090"), "Prometheus metrics listen address, empty to disable (env FLEETPATCH_METRICS)")
-	fs.StringVar(&c.LogLevel, "log-level", env("FLEETPATCH_LOG_LEVEL", "info"), "debug, info, warn or error (env FLEETPATCH_LOG_LEVEL)")
-	fs.IntVar(&c.SimSize, "sim-fleet", envInt("FLEETPATCH_SIM_FLEET", 1200), "simulated fleet size when none is saved yet")
-	fs.Int64Var(&c.SimSeed, "sim-seed", int64(envInt("FLEETPATCH_SIM_SEED", 1)), "simulated fleet seed")
-	fs.Float64Var(&c.SimSpeed, "sim-speed", 1, "simulated clock speed-up (1 keeps the fleet on the wall clock, which window deadlines assume)")
-	c.AWS.flags(fs)
-	c.Azure.flags(fs)
-	fs.DurationVar(&c.StopTimeout, "stop-timeout", 30*time.Second, "how long running activities may finish on shutdown")
+	fs := newFlagSet(&c)
 	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if err := applyEnv(fs, os.LookupEnv); err != nil {
 		return c, err
 	}
 	if c.ReportDir == "" {
@@ -78,4 +96,26 @@ func parseConfig(args []string) (config, error) {
 		return c, fmt.Errorf("provider %q is not supported (use sim, aws, azure or multi)", c.Provider)
 	}
 	return c, nil
+}
+
+// newFlagSet registers the worker's flags on c.
+func newFlagSet(c *config) *flag.FlagSet {
+	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	fs.StringVar(&c.Address, "address", "localhost:7233", "Temporal frontend host:port")
+	fs.StringVar(&c.Namespace, "namespace", "default", "Temporal namespace")
+	fs.StringVar(&c.TaskQueue, "task-queue", "fleetpatch", "task queue")
+	fs.StringVar(&c.Policy, "policy", "deployments/examples/policy", "policy file or folder")
+	fs.StringVar(&c.Provider, "provider", "sim", "fleet provider: sim, aws, azure or multi (aws+azure)")
+	fs.StringVar(&c.DataDir, "data", "fleetpatch-data", "directory for cycle artifacts and the simulated fleet")
+	fs.StringVar(&c.ReportDir, "reports", "", "report directory; default DATA/reports")
+	fs.StringVar(&c.Metrics, "metrics", ":9090", "Prometheus metrics listen address, empty to disable")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.IntVar(&c.SimSize, "sim-fleet", 1200, "simulated fleet size when none is saved yet")
+	fs.Int64Var(&c.SimSeed, "sim-seed", 1, "simulated fleet seed")
+	fs.Float64Var(&c.SimSpeed, "sim-speed", 1, "simulated clock speed-up (1 keeps the fleet on the wall clock, which window deadlines assume)")
+	c.AWS.flags(fs)
+	c.Azure.flags(fs)
+	fs.DurationVar(&c.StopTimeout, "stop-timeout", 30*time.Second, "how long running activities may finish on shutdown")
+	nameEnvVars(fs)
+	return fs
 }
