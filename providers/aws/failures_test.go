@@ -125,28 +125,11 @@ func TestAgentGoingOfflineMidInstallFailsOnlyThatInstance(t *testing.T) {
 	ctx := context.Background()
 	_, err := e.prov.Discover(ctx, fleet.Selector{})
 	require.NoError(t, err)
-	type result struct {
-		res fleet.InstallResult
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		res, err := e.prov.Install(ctx, e.installRequest(ids, fleet.NoReboot), nil)
-		done <- result{res, err}
-	}()
+	done := installAsync(e.prov, ctx, e.installRequest(ids, fleet.NoReboot))
 	// The install is under way once the fleet waits for simulated time.
 	require.Eventually(t, func() bool { return clock.Sleepers() > 0 }, 10*time.Second, time.Millisecond)
 	e.fleet.SetFaults(cloudsim.Faults{OfflineInstances: []string{victim}})
-	var r result
-	require.Eventually(t, func() bool {
-		clock.Advance(time.Hour)
-		select {
-		case r = <-done:
-			return true
-		default:
-			return false
-		}
-	}, 10*time.Second, 5*time.Millisecond)
+	r := advanceUntilDone(t, clock, done)
 	require.NoError(t, r.err)
 	for _, i := range r.res.Instances {
 		if i.InstanceID == victim {
@@ -198,4 +181,38 @@ func TestProviderCancelsACommandThatNeverEnds(t *testing.T) {
 		cancelled = cancelled || c.Op == "CancelCommand"
 	}
 	require.True(t, cancelled, "the provider cancelled the command")
+}
+
+// installAsync runs Install in the background; the result arrives on the
+// returned channel.
+func installAsync(p *awsprov.Provider, ctx context.Context, req fleet.InstallRequest) <-chan installOutcome {
+	done := make(chan installOutcome, 1)
+	go func() {
+		res, err := p.Install(ctx, req, nil)
+		done <- installOutcome{res, err}
+	}()
+	return done
+}
+
+// installOutcome is what an asynchronous Install returned.
+type installOutcome struct {
+	res fleet.InstallResult
+	err error
+}
+
+// advanceUntilDone moves the manual clock an hour at a time until the
+// asynchronous call has returned, and returns what it returned.
+func advanceUntilDone(t *testing.T, clock *cloudsim.ManualClock, done <-chan installOutcome) installOutcome {
+	t.Helper()
+	var r installOutcome
+	require.Eventually(t, func() bool {
+		clock.Advance(time.Hour)
+		select {
+		case r = <-done:
+			return true
+		default:
+			return false
+		}
+	}, 10*time.Second, 5*time.Millisecond)
+	return r
 }

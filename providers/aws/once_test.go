@@ -82,23 +82,9 @@ func TestRetriedInstallWaitsForTheDeadWorkersCommand(t *testing.T) {
 
 	// Temporal retries the activity on another worker, which finds the
 	// running command and waits for it.
-	type result struct {
-		res fleet.InstallResult
-		err error
-	}
-	done := make(chan result, 1)
-	go func() { res, err := e.worker().Install(context.Background(), req, nil); done <- result{res, err} }()
+	done := installAsync(e.worker(), context.Background(), req)
 	require.Eventually(t, func() bool { return e.sinceLast("ListCommands", "ListCommandInvocations") }, 10*time.Second, time.Millisecond)
-	var r result
-	require.Eventually(t, func() bool {
-		clock.Advance(time.Hour)
-		select {
-		case r = <-done:
-			return true
-		default:
-			return false
-		}
-	}, 10*time.Second, 5*time.Millisecond)
+	r := advanceUntilDone(t, clock, done)
 	require.NoError(t, r.err)
 	require.Len(t, r.res.Instances, len(ids))
 	for _, i := range r.res.Instances {

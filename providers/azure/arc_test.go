@@ -80,13 +80,8 @@ func TestArcScanInstallExactlyTheRequestedPatchesAndInventory(t *testing.T) {
 				require.Regexp(t, `^jammy-(security|updates)$`, p.Repository)
 			}
 		}
-		var pick []string
-		for i, ps := range sc.Patches {
-			if i%2 == 0 {
-				pick = append(pick, ps.PatchID)
-			}
-		}
-		req.Instances = append(req.Instances, fleet.InstanceInstallRequest{InstanceID: sc.InstanceID, PatchIDs: pick})
+		// Half of each instance's patches: the rest must stay untouched.
+		req.Instances = append(req.Instances, fleet.InstanceInstallRequest{InstanceID: sc.InstanceID, PatchIDs: everyOther(sc.Patches)})
 		before[sc.InstanceID] = e.versions(t, fid)
 	}
 

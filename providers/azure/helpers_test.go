@@ -112,3 +112,14 @@ func (e *env) requireOnlyRequested(t *testing.T, id, fleetID string, picked map[
 	}
 	require.Equal(t, len(picked), changed, "%s: only the requested packages changed", id)
 }
+
+// everyOther returns the IDs of every other scanned patch, from the first.
+func everyOther(patches []fleet.PatchStatus) []string {
+	var ids []string
+	for i, ps := range patches {
+		if i%2 == 0 {
+			ids = append(ids, ps.PatchID)
+		}
+	}
+	return ids
+}

@@ -79,13 +79,7 @@ func TestScanInstallExactlyTheRequestedPatches(t *testing.T) {
 			}
 		}
 		// Half of each instance's patches: the rest must stay untouched.
-		var pick []string
-		for i, ps := range sc.Patches {
-			if i%2 == 0 {
-				pick = append(pick, ps.PatchID)
-			}
-		}
-		req.Instances = append(req.Instances, fleet.InstanceInstallRequest{InstanceID: sc.InstanceID, PatchIDs: pick})
+		req.Instances = append(req.Instances, fleet.InstanceInstallRequest{InstanceID: sc.InstanceID, PatchIDs: everyOther(sc.Patches)})
 		before[sc.InstanceID] = e.versions(t, sc.InstanceID)
 	}
 	res, err := e.prov.Install(t.Context(), req, nil)
