@@ -5,12 +5,17 @@ import (
 	"sort"
 
 	"github.com/fleetpatch/fleetpatch/fleet"
+	"github.com/fleetpatch/fleetpatch/policy"
 )
 
 // DiscoverInput asks for a run's targets.
 type DiscoverInput struct {
 	Run      Run            `json:"run"`
 	Selector fleet.Selector `json:"selector"`
+	// Baselines are the snapshot's baselines; they are stored with the
+	// targets and given to every scan of the cycle (providers whose cloud
+	// evaluates the baseline itself need them).
+	Baselines map[fleet.OSFamily]policy.Baseline `json:"baselines,omitempty"`
 }
 
 // DiscoverResult summarises the targets, which are stored in batches.
@@ -29,6 +34,9 @@ func (a *Activities) Discover(ctx context.Context, in DiscoverInput) (DiscoverRe
 	var stored DiscoverResult
 	if found, err := getJSON(ctx, a.Store, in.Run.discoveryKey(), &stored); err != nil || found {
 		return stored, err
+	}
+	if err := putJSON(ctx, a.Store, in.Run.baselinesKey(), in.Baselines); err != nil {
+		return DiscoverResult{}, err
 	}
 	insts, err := a.Provider.Discover(ctx, in.Selector)
 	if err != nil {
@@ -71,4 +79,15 @@ func (a *Activities) targets(ctx context.Context, run Run, batch int) ([]fleet.I
 		return nil, badInput("run %s has no target batch %d", run, batch)
 	}
 	return insts, nil
+}
+
+// withBaselines returns ctx carrying the cycle's baselines, as stored by
+// its discovery, for the provider's scans.
+func (a *Activities) withBaselines(ctx context.Context, run Run) (context.Context, error) {
+	var b map[fleet.OSFamily]policy.Baseline
+	found, err := getJSON(ctx, a.Store, run.Base().baselinesKey(), &b)
+	if err != nil || !found {
+		return ctx, err
+	}
+	return policy.WithBaselines(ctx, b), nil
 }

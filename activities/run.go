@@ -39,3 +39,4 @@ func (r Run) waveKey(wave, batch int, part string) string {
 
 func (r Run) outcomesKey() string  { return r.Prefix() + "/outcomes.json" }
 func (r Run) discoveryKey() string { return r.Prefix() + "/discovery.json" }
+func (r Run) baselinesKey() string { return r.Prefix() + "/baselines.json" }

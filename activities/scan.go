@@ -46,6 +46,9 @@ func (a *Activities) ScanBatch(ctx context.Context, in ScanBatchInput) (ScanBatc
 		}
 	} else if len(ids) > 0 {
 		ctx = fleet.WithCallKey(ctx, in.Run.scanKey(in.Batch))
+		if ctx, err = a.withBaselines(ctx, in.Run); err != nil {
+			return ScanBatchResult{}, err
+		}
 		res, err = a.Provider.Scan(ctx, ids, heartbeater(ctx, "scan"))
 		if err != nil {
 			return ScanBatchResult{}, providerError("scan", err)

@@ -58,7 +58,9 @@ func (a *Activities) VerifyBatch(ctx context.Context, in BatchInput) (BatchOutco
 		for _, id := range ids {
 			scan.Instances = append(scan.Instances, fleet.InstanceScan{InstanceID: id, Error: "did not complete: " + in.VerifyError})
 		}
-	} else if scan, err = a.Provider.Scan(fleet.WithCallKey(ctx, key), ids, heartbeater(ctx, "verify")); err != nil {
+	} else if sctx, berr := a.withBaselines(fleet.WithCallKey(ctx, key), in.Run); berr != nil {
+		return BatchOutcome{}, berr
+	} else if scan, err = a.Provider.Scan(sctx, ids, heartbeater(ctx, "verify")); err != nil {
 		// Retried with backoff; after the last attempt the workflow calls
 		// again with VerifyError set.
 		return BatchOutcome{}, providerError("verify scan", err)

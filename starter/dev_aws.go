@@ -6,7 +6,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
-	"github.com/fleetpatch/fleetpatch/activities"
 	"github.com/fleetpatch/fleetpatch/cloudsim"
 	"github.com/fleetpatch/fleetpatch/cloudsim/awsfront"
 	"github.com/fleetpatch/fleetpatch/policy"
@@ -24,8 +23,12 @@ func awsSimProvider(ctx context.Context, f *cloudsim.Fleet, policyPath string) (
 		return nil, "", nil, err
 	}
 	base := aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("AKIAFLEETPATCHDEV001", "dev", "")}
-	load := func() (*policy.Policy, error) { return policy.Load(policyPath) }
-	p, err := awsprov.FromPolicy(ctx, load, activities.CycleGroup, awsprov.Config{
+	pol, err := policy.Load(policyPath)
+	if err != nil {
+		stop()
+		return nil, "", nil, err
+	}
+	p, err := awsprov.FromPolicy(ctx, pol, awsprov.Config{
 		Base: &base, Bucket: "fleetpatch-dev", Endpoints: awsprov.Endpoints{SSM: endpoint, STS: endpoint, S3: endpoint},
 	})
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/fleetpatch/fleetpatch/activities"
 	"github.com/fleetpatch/fleetpatch/policy"
 	awsprov "github.com/fleetpatch/fleetpatch/providers/aws"
 )
@@ -43,8 +42,11 @@ func (a awsConfig) endpoints() awsprov.Endpoints {
 // newAWSProvider builds the AWS provider over the policy's AWS targets,
 // with the default credential chain.
 func newAWSProvider(ctx context.Context, cfg config) (*awsprov.Provider, error) {
-	load := func() (*policy.Policy, error) { return policy.Load(cfg.Policy) }
-	p, err := awsprov.FromPolicy(ctx, load, activities.CycleGroup, awsprov.Config{
+	pol, err := policy.Load(cfg.Policy)
+	if err != nil {
+		return nil, err
+	}
+	p, err := awsprov.FromPolicy(ctx, pol, awsprov.Config{
 		Bucket: cfg.AWS.Bucket, BucketRegion: cfg.AWS.BucketRegion, Endpoints: cfg.AWS.endpoints(), Rate: cfg.AWS.Rate,
 	})
 	if err != nil {

@@ -19,7 +19,6 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/server/temporaltest"
 
-	"github.com/fleetpatch/fleetpatch/activities"
 	"github.com/fleetpatch/fleetpatch/cloudsim"
 	"github.com/fleetpatch/fleetpatch/cloudsim/awsfront"
 	"github.com/fleetpatch/fleetpatch/fleet"
@@ -55,7 +54,6 @@ func newAWSStack(t *testing.T, n int, speed float64, fopts awsfront.Options, tun
 		Targets: pol.Targets.AWS, Base: &base, Bucket: "fleetpatch-overrides",
 		Endpoints:    awsprov.Endpoints{SSM: hs.URL, STS: hs.URL, S3: hs.URL},
 		PollInterval: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, Rate: 200, Burst: 50,
-		Baselines: awsprov.PolicyBaselines(func() (*policy.Policy, error) { return pol, nil }, activities.CycleGroup),
 	}
 	if tune != nil {
 		tune(&pc)

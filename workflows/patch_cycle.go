@@ -83,7 +83,7 @@ func (c *cycle) phasesUntilReport(ctx workflow.Context) (Status, error) {
 	c.setPhase(ctx, PhaseDiscover)
 	var disc activities.DiscoverResult
 	err := workflow.ExecuteActivity(shortCtx(ctx, c.tuning), a.Discover,
-		activities.DiscoverInput{Run: c.run, Selector: c.snapshot.Group.Selector}).Get(ctx, &disc)
+		activities.DiscoverInput{Run: c.run, Selector: c.snapshot.Group.Selector, Baselines: c.snapshot.Baselines}).Get(ctx, &disc)
 	if err != nil {
 		return "", err
 	}

@@ -14,23 +14,20 @@ type Baselines map[fleet.OSFamily]policy.Baseline
 
 // BaselineSource returns the baselines a Scan called with ctx must
 // evaluate, or nil to scan with the nodes' own (default or patch group)
-// baselines. The worker's source reads the group from the activity's
-// workflow ID (patch-cycle/<group>/...) and the group's baselines from the
-// policy.
+// baselines.
 type BaselineSource func(ctx context.Context) (Baselines, error)
 
-type baselinesKey struct{}
-
 // WithBaselines returns a context whose Scan calls evaluate b, passed to
-// AWS-RunPatchBaseline as its BaselineOverride. It takes precedence over
-// Config.Baselines.
+// AWS-RunPatchBaseline as its BaselineOverride (policy.WithBaselines; the
+// cycle's activities set the snapshot's baselines so). It takes precedence
+// over Config.Baselines.
 func WithBaselines(ctx context.Context, b Baselines) context.Context {
-	return context.WithValue(ctx, baselinesKey{}, b)
+	return policy.WithBaselines(ctx, b)
 }
 
 // baselinesFor returns the baselines of a Scan call.
 func (p *Provider) baselinesFor(ctx context.Context) (Baselines, error) {
-	if b, ok := ctx.Value(baselinesKey{}).(Baselines); ok {
+	if b, ok := policy.BaselinesFrom(ctx); ok {
 		return b, nil
 	}
 	if p.cfg.Baselines != nil {
