@@ -25,6 +25,11 @@ type Manifest struct {
 	// Decisions are the baseline decisions on every patch seen missing,
 	// by OS, for the report's "still missing, and why".
 	Decisions []OSDecision `json:"decisions"`
+	// Scanned is the number of instances scanned without error.
+	Scanned int `json:"scanned"`
+	// FromVersions are, per manifest patch, the versions installed now on
+	// the instances that get it, sorted.
+	FromVersions map[string][]string `json:"fromVersions,omitempty"`
 }
 
 // OSDecision is a baseline decision for a patch on one OS family.
@@ -83,6 +88,7 @@ func (a *Activities) evaluate(ctx context.Context, in BuildManifestInput) (Manif
 	catalog := map[string]fleet.Patch{}
 	decided := map[string]policy.Decision{} // by OS + "\x00" + patch ID
 	chosen := map[string]bool{}
+	from := map[string]map[string]bool{}
 	m := Manifest{EvaluatedAt: in.At}
 	for b := 0; b < in.Batches; b++ {
 		insts, err := a.targets(ctx, in.Run, b)
@@ -101,6 +107,9 @@ func (a *Activities) evaluate(ctx context.Context, in BuildManifestInput) (Manif
 			catalog[p.ID] = p
 		}
 		for _, s := range scan.Instances {
+			if s.Error == "" {
+				m.Scanned++
+			}
 			req := fleet.InstanceInstallRequest{InstanceID: s.InstanceID}
 			os := osOf[s.InstanceID]
 			for _, ps := range s.Patches {
@@ -116,6 +125,12 @@ func (a *Activities) evaluate(ctx context.Context, in BuildManifestInput) (Manif
 				if d.Verdict == policy.Approved {
 					req.PatchIDs = append(req.PatchIDs, ps.PatchID)
 					chosen[ps.PatchID] = true
+					if ps.InstalledVersion != "" {
+						if from[ps.PatchID] == nil {
+							from[ps.PatchID] = map[string]bool{}
+						}
+						from[ps.PatchID][ps.InstalledVersion] = true
+					}
 				}
 			}
 			if len(req.PatchIDs) > 0 {
@@ -124,8 +139,13 @@ func (a *Activities) evaluate(ctx context.Context, in BuildManifestInput) (Manif
 			}
 		}
 	}
+	m.FromVersions = map[string][]string{}
 	for id := range chosen {
 		m.Patches = append(m.Patches, catalog[id])
+		for v := range from[id] {
+			m.FromVersions[id] = append(m.FromVersions[id], v)
+		}
+		sort.Strings(m.FromVersions[id])
 	}
 	sort.Slice(m.Patches, func(i, j int) bool { return m.Patches[i].ID < m.Patches[j].ID })
 	sort.Slice(m.Instances, func(i, j int) bool { return m.Instances[i].InstanceID < m.Instances[j].InstanceID })

@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"encoding/json"
-	"sort"
 
 	"github.com/fleetpatch/fleetpatch/fleet"
 )
@@ -47,7 +46,6 @@ type ReviewPatch struct {
 // review builds the review of a manifest, stores the full one and returns
 // the summary.
 func (a *Activities) review(ctx context.Context, in BuildManifestInput, m Manifest) (Review, error) {
-	from := map[string]map[string]bool{}
 	full := map[string]*ReviewPatch{}
 	for _, p := range m.Patches {
 		sev := p.Severity
@@ -55,26 +53,8 @@ func (a *Activities) review(ctx context.Context, in BuildManifestInput, m Manife
 			sev = firstNonEmpty(p.MSRCSeverity, p.Priority)
 		}
 		full[p.ID] = &ReviewPatch{ID: p.ID, Name: p.Name, KB: p.KB, OS: p.OS, ToVersion: p.Version,
-			Classification: p.Classification, Severity: sev, CVEs: p.CVEs, RequiresReboot: p.RequiresReboot}
-		from[p.ID] = map[string]bool{}
-	}
-	scanned := 0
-	for b := 0; b < in.Batches; b++ {
-		var scan fleet.ScanResult
-		if _, err := getJSON(ctx, a.Store, in.Run.scanKey(b), &scan); err != nil {
-			return Review{}, err
-		}
-		for _, s := range scan.Instances {
-			if s.Error != "" {
-				continue
-			}
-			scanned++
-			for _, ps := range s.Patches {
-				if f, ok := from[ps.PatchID]; ok && ps.InstalledVersion != "" {
-					f[ps.InstalledVersion] = true
-				}
-			}
-		}
+			FromVersions: m.FromVersions[p.ID], Classification: p.Classification, Severity: sev, CVEs: p.CVEs,
+			RequiresReboot: p.RequiresReboot}
 	}
 	for _, i := range m.Instances {
 		for _, id := range i.PatchIDs {
@@ -83,14 +63,9 @@ func (a *Activities) review(ctx context.Context, in BuildManifestInput, m Manife
 		}
 	}
 	r := Review{Digest: m.Digest, Key: in.Run.Prefix() + "/review.json",
-		Instances: len(m.Instances), Compliant: scanned - len(m.Instances)}
+		Instances: len(m.Instances), Compliant: m.Scanned - len(m.Instances)}
 	for _, p := range m.Patches {
-		rp := full[p.ID]
-		for v := range from[p.ID] {
-			rp.FromVersions = append(rp.FromVersions, v)
-		}
-		sort.Strings(rp.FromVersions)
-		r.Patches = append(r.Patches, *rp)
+		r.Patches = append(r.Patches, *full[p.ID])
 	}
 	if err := putJSON(ctx, a.Store, r.Key, r); err != nil {
 		return Review{}, err
