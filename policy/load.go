@@ -126,6 +126,7 @@ func newLoader() *loader {
 }
 
 func (l *loader) finish() (*Policy, error) {
+	l.resolveAllowedSigners()
 	l.p.validate(l.c)
 	if err := l.c.result(); err != nil {
 		return nil, err

@@ -56,6 +56,7 @@ func (p *Policy) Snapshot(group string) (Snapshot, error) {
 	if g.Approval != nil {
 		a := *g.Approval
 		a.Approvers = append([]string(nil), a.Approvers...)
+		a.Keys = append([]string(nil), a.Keys...)
 		s.Group.Approval = &a
 	}
 	s.Group.Reports = append([]ReportDestination(nil), g.Reports...)

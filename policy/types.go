@@ -56,7 +56,12 @@ type Group struct {
 	Reboot    fleet.RebootOption        `json:"reboot"`
 	Rollout   Rollout                   `json:"rollout"`
 	Approval  *Approval                 `json:"approval,omitempty"`
-	Windows   GroupWindows              `json:"windows"`
+	// OnDemand lets a cycle install outside the group's install window:
+	// an auto cycle started with installNow, or an approval signed with
+	// "start: now". Off by default: a namespace writer cannot then move a
+	// group's installs out of its window.
+	OnDemand bool         `json:"onDemand,omitempty"`
+	Windows  GroupWindows `json:"windows"`
 	Reports   []ReportDestination       `json:"reports,omitempty"`
 }
 
@@ -99,10 +104,23 @@ func (a Amount) Of(n int) int {
 	return c
 }
 
-// Approval configures the approval gate of an approval group.
+// Approval configures the approval gate of an approval group. Every
+// approval and rejection is a statement signed with an approver's SSH key
+// (see package approval); the keys are OpenSSH allowed_signers lines.
 type Approval struct {
-	// Approvers are the identities (e-mail addresses) allowed to approve.
+	// Approvers are the principals (e-mail addresses) allowed to approve.
 	Approvers []string `json:"approvers"`
+	// Required is how many distinct approvers must approve (default 1; 2
+	// for a two-person rule).
+	Required int `json:"required,omitempty"`
+	// Keys are the approvers' public keys as OpenSSH allowed_signers lines
+	// ("ops-lead@example.com ssh-ed25519 AAAA…"). Loading a policy appends
+	// the lines of the AllowedSigners file that name an approver, so a
+	// snapshot records every key that could approve.
+	Keys []string `json:"keys,omitempty"`
+	// AllowedSigners names an OpenSSH allowed_signers file, relative to the
+	// policy file that names it.
+	AllowedSigners string `json:"allowedSigners,omitempty"`
 	// Timeout is how long the cycle waits for a decision before it expires.
 	Timeout Duration `json:"timeout"`
 	// InstallStart says whether an approved install starts at once or at

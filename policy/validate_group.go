@@ -53,6 +53,9 @@ func (p *Policy) validateGroup(c *collector, path string, g *Group) {
 		}
 	}
 	p.validateApproval(c, path, g)
+	if g.OnDemand && !installs {
+		c.add(path+".onDemand", "is only for groups that install, not scan-only ones")
+	}
 	p.validateGroupWindows(c, path, g, installs)
 	p.validateGroupBaselines(c, path, g)
 	p.validateSelector(c, path+".selector", g.Selector)
@@ -70,7 +73,7 @@ func (p *Policy) validateApproval(c *collector, path string, g *Group) {
 		return
 	}
 	if a == nil {
-		c.add(path+".approval", "is required for mode approval (approvers, timeout, installStart)")
+		c.add(path+".approval", "is required for mode approval (approvers, keys or allowedSigners, timeout, installStart)")
 		return
 	}
 	ap := path + ".approval"
@@ -88,6 +91,13 @@ func (p *Policy) validateApproval(c *collector, path string, g *Group) {
 		}
 		seen[strings.ToLower(who)] = true
 	}
+	switch {
+	case a.Required < 0:
+		c.add(ap+".required", "must be 1 or more")
+	case a.Required > len(a.Approvers):
+		c.add(ap+".required", "%d approvals needed but only %d approvers listed", a.Required, len(a.Approvers))
+	}
+	a.validateKeys(c, ap)
 	if a.Timeout.D() <= 0 {
 		c.add(ap+".timeout", "must be longer than 0 (e.g. 72h)")
 	}

@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -174,7 +176,7 @@ groups:
     mode: approval
     reboot: NoReboot
     rollout: {canary: 1, maxConcurrency: 10%, maxErrors: 5%}
-    approval: {approvers: [ops-lead@example.com], timeout: 72h, installStart: window}
+    approval: {approvers: [ops-lead@example.com], keys: ['ops-lead@example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILxbKiHkN1G3oe1sQAnntecheTK9+4lx94agcRnptwwh'], timeout: 72h, installStart: window}
     windows: {scan: scan, install: install}
     reports: [{type: file, path: reports}]
 `
@@ -191,11 +193,16 @@ func TestValidateGroups(t *testing.T) {
 		{"reboot", "reboot: NoReboot", "reboot: Always", []string{"g.yaml:16: groups.g.reboot:", `"Always"`}},
 		{"max errors over 100%", "maxErrors: 5%", "maxErrors: 150%", []string{"g.yaml:17: groups.g.rollout.maxErrors:", `"150%" is not a count or a percentage up to 100%`}},
 		{"canary zero", "canary: 1", "canary: 0", []string{"groups.g.rollout.canary:", "at least 1"}},
-		{"approval missing", "    approval: {approvers: [ops-lead@example.com], timeout: 72h, installStart: window}\n", "", []string{"groups.g.approval:", "required for mode approval"}},
+		{"approval missing", "    approval: {approvers: [ops-lead@example.com], keys: ['ops-lead@example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILxbKiHkN1G3oe1sQAnntecheTK9+4lx94agcRnptwwh'], timeout: 72h, installStart: window}\n", "", []string{"groups.g.approval:", "required for mode approval"}},
 		{"approval on auto", "mode: approval", "mode: auto", []string{"groups.g.approval:", "only for mode approval"}},
 		{"approver not e-mail", "[ops-lead@example.com]", "[ops-lead]", []string{"groups.g.approval.approvers[0]:", "not an e-mail"}},
 		{"approval timeout", "timeout: 72h", "timeout: 0", []string{"groups.g.approval.timeout:", "longer than 0"}},
 		{"install start", "installStart: window", "installStart: later", []string{"groups.g.approval.installStart:", `"later"`}},
+		{"approver without a key", "keys: ['ops-lead@example.com", "keys: ['sre@example.com", []string{"groups.g.approval.approvers[0]:", `"ops-lead@example.com" has no public key`}},
+		{"key type", "ops-lead@example.com ssh-ed25519", "ops-lead@example.com ssh-dss", []string{"groups.g.approval.keys[0]:", "no public key after the principals"}},
+		{"key pattern", "keys: ['ops-lead@example.com", "keys: ['*@example.com", []string{"groups.g.approval.keys[0]:", "is a pattern"}},
+		{"two-person rule with one approver", "timeout: 72h", "required: 2, timeout: 72h", []string{"groups.g.approval.required:", "2 approvals needed but only 1 approvers listed"}},
+		{"allowed signers file missing", "timeout: 72h", "allowedSigners: nowhere.allowed_signers, timeout: 72h", []string{"groups.g.approval.allowedSigners:", "cannot read the allowed_signers file"}},
 		{"scan window missing", "{scan: scan, install: install}", "{scan: nightly, install: install}", []string{"groups.g.windows.scan:", `window "nightly" is not defined`}},
 		{"install window required", "{scan: scan, install: install}", "{scan: scan}", []string{"groups.g.windows.install:", "required unless mode is scan-only"}},
 		{"baseline missing", "WINDOWS: w-1}", "WINDOWS: w-2}", []string{"groups.g.baselines.WINDOWS:", `baseline "w-2" is not defined`}},
@@ -222,11 +229,42 @@ func TestValidateGroups(t *testing.T) {
 func TestValidateScanOnlyGroup(t *testing.T) {
 	doc := strings.NewReplacer(
 		"mode: approval", "mode: scan-only",
-		"    approval: {approvers: [ops-lead@example.com], timeout: 72h, installStart: window}\n", "",
+		"    approval: {approvers: [ops-lead@example.com], keys: ['ops-lead@example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILxbKiHkN1G3oe1sQAnntecheTK9+4lx94agcRnptwwh'], timeout: 72h, installStart: window}\n", "",
 		"{scan: scan, install: install}", "{scan: scan}",
 		"    rollout: {canary: 1, maxConcurrency: 10%, maxErrors: 5%}\n", "",
 	).Replace(groupFile)
 	if lines := errorLines(t, "g.yaml", doc); lines != nil {
 		t.Errorf("scan-only group rejected:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+// An allowed_signers file is read relative to the policy file that names
+// it; its lines for the group's approvers become the group's keys, and a
+// bad line is reported at its own file and line.
+func TestAllowedSignersFile(t *testing.T) {
+	dir := t.TempDir()
+	key := "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIV7qKd6Kj1oVS+iMuXXN0lBX5ezjVyZS0nJmMx3ePR3"
+	file := strings.Replace(groupFile, "timeout: 72h", "allowedSigners: team.allowed_signers, timeout: 72h", 1)
+	file = strings.Replace(file, "[ops-lead@example.com]", "[ops-lead@example.com, sre@example.com]", 1)
+	write := func(name, data string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("g.yaml", file)
+	write("team.allowed_signers", "# team\nsre@example.com "+key+" yubikey\nsomeone-else@example.com "+key+"\n")
+	p, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := p.Groups["g"].Approval.Keys
+	if len(keys) != 2 || keys[1] != "sre@example.com "+key+" yubikey" {
+		t.Fatalf("keys = %q, want the inline key and sre's line only", keys)
+	}
+	write("team.allowed_signers", "sre@example.com "+key+"\nsre@example.com ssh-ed25519 AAAAnotbase64\n")
+	_, err = Load(dir)
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "team.allowed_signers")+":2: groups.g.approval.allowedSigners:") {
+		t.Fatalf("error = %v, want one at team.allowed_signers:2", err)
 	}
 }
