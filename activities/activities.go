@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
@@ -23,6 +24,18 @@ type Activities struct {
 	Store Store
 	// ReportDir is the directory that reports are written to.
 	ReportDir string
+	// Now is the clock of the checks before an install (approval expiry);
+	// nil means time.Now. Workflow tests set the test environment's clock.
+	Now func() time.Time
+
+	manifests manifestCache
+}
+
+func (a *Activities) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
 }
 
 // ErrBadInput is the error type of non-retryable input errors.

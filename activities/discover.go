@@ -31,6 +31,9 @@ type DiscoverResult struct {
 // summary is returned afterwards, so a retry or a reset cannot reshuffle
 // batches that were already scanned.
 func (a *Activities) Discover(ctx context.Context, in DiscoverInput) (DiscoverResult, error) {
+	if err := validRun(in.Run); err != nil {
+		return DiscoverResult{}, err
+	}
 	var stored DiscoverResult
 	if found, err := getJSON(ctx, a.Store, in.Run.discoveryKey(), &stored); err != nil || found {
 		return stored, err

@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/fleetpatch/fleetpatch/fleet"
@@ -15,6 +16,9 @@ type BatchInput struct {
 	Reboot fleet.RebootOption `json:"reboot"`
 	// Deadline is the end of the install window.
 	Deadline time.Time `json:"deadline"`
+	// Digest is the manifest digest the cycle reviewed; the install checks
+	// the stored manifest, plan and approval against it first.
+	Digest string `json:"digest"`
 	// InstallError, for VerifyBatch, is why the install activity gave up,
 	// if it did.
 	InstallError string `json:"installError,omitempty"`
@@ -31,7 +35,11 @@ type InstallBatchResult struct {
 	Rebooted []string `json:"rebooted,omitempty"`
 }
 
-// InstallBatch installs the batch's planned patches, and nothing else.
+// InstallBatch installs the batch's planned patches, and nothing else:
+// before it acts it checks that the stored manifest still hashes to the
+// reviewed digest, that the approval holds (for a new install: has not
+// expired) and that the batch plan installs only approved manifest patches
+// (see checkBatch); any mismatch fails closed with ErrIntegrity.
 //
 // Idempotent in three steps: the versions installed before are stored first
 // (once), then the provider installs (a provider install of an installed
@@ -44,6 +52,9 @@ func (a *Activities) InstallBatch(ctx context.Context, in BatchInput) (InstallBa
 	}
 	bp, err := a.batchPlan(ctx, in)
 	if err != nil {
+		return InstallBatchResult{}, err
+	}
+	if err := a.checkInstall(ctx, in, bp); err != nil {
 		return InstallBatchResult{}, err
 	}
 	before, err := a.inventoryBefore(ctx, in, bp)
@@ -62,6 +73,38 @@ func (a *Activities) InstallBatch(ctx context.Context, in BatchInput) (InstallBa
 		return InstallBatchResult{}, err
 	}
 	return countInstall(res), nil
+}
+
+// checkInstall runs the checks before an install batch.
+func (a *Activities) checkInstall(ctx context.Context, in BatchInput, bp BatchPlan) error {
+	if err := validRun(in.Run); err != nil {
+		return err
+	}
+	var ap Approved
+	found, err := getJSON(ctx, a.Store, in.Run.approvedKey(), &ap)
+	if err != nil {
+		return err
+	}
+	if !found || ap.Digest != in.Digest {
+		return integrityError("run %s has no stored approval of digest %s: refusing to install", in.Run, in.Digest)
+	}
+	m, err := a.verifiedManifest(ctx, in.Run, in.Digest)
+	if err != nil {
+		return err
+	}
+	// A stored pre-install inventory means an earlier attempt may have
+	// started the cloud's install: that one is resumed, not refused.
+	resuming, err := a.Store.Get(ctx, in.Run.waveKey(in.Wave, in.Batch, "before"))
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	if err := a.checkApproved(ctx, in.Run, ap, m, a.now(), resuming != nil); err != nil {
+		return err
+	}
+	if err := checkBatch(bp, m, ap); err != nil {
+		return integrityError("batch %d of wave %d of %s: %v: refusing to install", in.Batch, in.Wave, in.Run, err)
+	}
+	return nil
 }
 
 func (a *Activities) batchPlan(ctx context.Context, in BatchInput) (BatchPlan, error) {

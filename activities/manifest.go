@@ -38,17 +38,19 @@ type OSDecision struct {
 	policy.Decision
 }
 
-// manifestDigest hashes exactly what an approval approves: the patch IDs and
-// the per-instance assignment, in sorted order.
-func manifestDigest(patches []fleet.Patch, insts []fleet.InstanceInstallRequest) string {
-	ids := make([]string, len(patches))
-	for i, p := range patches {
-		ids[i] = p.ID
-	}
+// manifestDigest hashes exactly what an approval approves: the group and
+// the cycle, every patch of the manifest with all its fields (name,
+// version, KB, classification, as the review shows them) and the
+// per-instance assignment, in sorted order. An approval of one cycle's
+// manifest therefore never matches another cycle's, even with the same
+// patches.
+func manifestDigest(run Run, patches []fleet.Patch, insts []fleet.InstanceInstallRequest) string {
 	b, _ := json.Marshal(struct {
-		Patches   []string                       `json:"patches"`
+		Group     string                         `json:"group"`
+		Cycle     string                         `json:"cycle"`
+		Patches   []fleet.Patch                  `json:"patches"`
 		Instances []fleet.InstanceInstallRequest `json:"instances"`
-	}{ids, insts})
+	}{run.Group, run.Cycle, patches, insts})
 	sum := sha256.Sum256(b)
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
@@ -66,6 +68,9 @@ type BuildManifestInput struct {
 // of its OS, freezes the approved ones as the manifest, stores the manifest
 // and the full review, and returns the review summary.
 func (a *Activities) BuildManifest(ctx context.Context, in BuildManifestInput) (Review, error) {
+	if err := validRun(in.Run); err != nil {
+		return Review{}, err
+	}
 	var m Manifest
 	found, err := getJSON(ctx, a.Store, in.Run.manifestKey(), &m)
 	if err != nil {
@@ -159,7 +164,7 @@ func (a *Activities) evaluate(ctx context.Context, in BuildManifestInput) (Manif
 		}
 		return m.Decisions[i].PatchID < m.Decisions[j].PatchID
 	})
-	m.Digest = manifestDigest(m.Patches, m.Instances)
+	m.Digest = manifestDigest(in.Run, m.Patches, m.Instances)
 	return m, nil
 }
 
@@ -172,14 +177,4 @@ func decide(s policy.Snapshot, os fleet.OSFamily, p fleet.Patch, installed strin
 			Reason: "the group names no baseline for " + string(os)}
 	}
 	return policy.Evaluate(&b, p, installed, at)
-}
-
-// manifest reads a run's stored manifest.
-func (a *Activities) manifest(ctx context.Context, run Run) (Manifest, error) {
-	var m Manifest
-	found, err := getJSON(ctx, a.Store, run.manifestKey(), &m)
-	if err == nil && !found {
-		err = badInput("run %s has no manifest", run)
-	}
-	return m, err
 }

@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"slices"
 	"sort"
 
 	"github.com/fleetpatch/fleetpatch/fleet"
@@ -11,10 +12,8 @@ import (
 // PlanInput asks for a rollout plan over a run's manifest.
 type PlanInput struct {
 	Run Run `json:"run"`
-	// Approved is the approved subset of the manifest's patch IDs; nil
-	// means every patch of the manifest.
-	Approved []string       `json:"approved,omitempty"`
-	All      bool           `json:"all"`
+	// Approved is what the run may install.
+	Approved Approved       `json:"approved"`
 	Rollout  policy.Rollout `json:"rollout"`
 }
 
@@ -44,28 +43,27 @@ type BatchPlan struct {
 	Instances []fleet.Instance     `json:"instances"`
 }
 
-// PlanRollout restricts the manifest to the approved patches and splits the
-// instances into waves (a canary, then waves of maxConcurrency), each into
-// batches of at most fleet.MaxBatch, and stores them.
+// PlanRollout checks that the stored manifest is the one the cycle
+// reviewed and that the approval holds (see checkApproved), then restricts
+// the manifest to the approved patches and splits the instances into waves
+// (a canary, then waves of maxConcurrency), each into batches of at most
+// fleet.MaxBatch, and stores them with the approval, which every install
+// batch checks again.
 func (a *Activities) PlanRollout(ctx context.Context, in PlanInput) (Plan, error) {
-	var stored Plan
-	if found, err := getJSON(ctx, a.Store, in.Run.planKey(), &stored); err != nil || found {
-		return stored, err
-	}
-	m, err := a.manifest(ctx, in.Run)
+	m, err := a.approvedManifest(ctx, in.Run, in.Approved)
 	if err != nil {
 		return Plan{}, err
 	}
-	ok := map[string]bool{}
-	for _, id := range in.Approved {
-		ok[id] = true
+	var stored Plan
+	if found, err := getJSON(ctx, a.Store, in.Run.planKey(), &stored); err != nil || found {
+		return stored, err
 	}
 	var reqs []fleet.InstanceInstallRequest
 	notApproved := 0
 	for _, i := range m.Instances {
 		r := fleet.InstanceInstallRequest{InstanceID: i.InstanceID}
 		for _, id := range i.PatchIDs {
-			if in.All || ok[id] {
+			if in.Approved.All || slices.Contains(in.Approved.Patches, id) {
 				r.PatchIDs = append(r.PatchIDs, id)
 			}
 		}
@@ -85,6 +83,22 @@ func (a *Activities) PlanRollout(ctx context.Context, in PlanInput) (Plan, error
 	}
 	plan.NotApproved = notApproved
 	return plan, putJSON(ctx, a.Store, in.Run.planKey(), plan)
+}
+
+// approvedManifest verifies the manifest and the approval before a plan is
+// made, and stores the approval for the install batches.
+func (a *Activities) approvedManifest(ctx context.Context, run Run, ap Approved) (Manifest, error) {
+	if err := validRun(run); err != nil {
+		return Manifest{}, err
+	}
+	m, err := a.verifiedManifest(ctx, run, ap.Digest)
+	if err != nil {
+		return Manifest{}, err
+	}
+	if err := a.checkApproved(ctx, run, ap, m, a.now(), false); err != nil {
+		return Manifest{}, err
+	}
+	return m, putJSON(ctx, a.Store, run.approvedKey(), ap)
 }
 
 // instancesByID reads every target of a run into a map.
@@ -126,7 +140,7 @@ func (a *Activities) storePlan(ctx context.Context, run Run, reqs []fleet.Instan
 		wp := WavePlan{Index: w, Instances: size}
 		for b := 0; b*fleet.MaxBatch < len(wave); b++ {
 			chunk := wave[b*fleet.MaxBatch : min(len(wave), (b+1)*fleet.MaxBatch)]
-			bp := BatchPlan{Request: fleet.InstallRequest{CycleID: run.Base().String(), Instances: chunk}}
+			bp := BatchPlan{Request: fleet.InstallRequest{CycleID: run.Key(), Instances: chunk}}
 			used := map[string]bool{}
 			for _, r := range chunk {
 				bp.Instances = append(bp.Instances, insts[r.InstanceID])

@@ -20,6 +20,9 @@ type WaitReadyInput struct {
 // stores who came back. Heartbeats carry the progress; the activity's
 // start-to-close timeout bounds the wait.
 func (a *Activities) WaitReadyBatch(ctx context.Context, in WaitReadyInput) (int, error) {
+	if err := validRun(in.Run); err != nil {
+		return 0, err
+	}
 	key := in.Run.waveKey(in.Wave, in.Batch, "reboot")
 	var out []fleet.RebootOutcome
 	if found, err := getJSON(ctx, a.Store, key, &out); err != nil || found {

@@ -21,9 +21,6 @@ type ReportInput struct {
 	ManifestDigest string               `json:"manifestDigest,omitempty"`
 	Approval       *report.Approval     `json:"approval,omitempty"`
 	Phases         []report.PhaseTiming `json:"phases,omitempty"`
-	// Planned is true when a rollout plan was made (the manifest was
-	// approved, or the group is auto).
-	Planned bool `json:"planned"`
 	// NotAttempted is the reason for planned instances whose wave never ran
 	// (window-closed, halted, cancelled).
 	NotAttempted string `json:"notAttempted,omitempty"`
@@ -52,6 +49,9 @@ type ReportRef struct {
 // same files). It also stores the run's record and per-instance outcomes,
 // which RetryFailed reads.
 func (a *Activities) WriteReport(ctx context.Context, in ReportInput) (ReportRef, error) {
+	if err := validRun(in.Run); err != nil {
+		return ReportRef{}, err
+	}
 	rep, err := a.buildReport(ctx, in)
 	if err != nil {
 		return ReportRef{}, err
@@ -61,6 +61,11 @@ func (a *Activities) WriteReport(ctx context.Context, in ReportInput) (ReportRef
 	}
 	if err := putJSON(ctx, a.Store, in.Run.outcomesKey(), outcomesOf(rep)); err != nil {
 		return ReportRef{}, err
+	}
+	if in.Run.Retry == 0 {
+		if err := putJSON(ctx, a.Store, latestKey(in.Run.Group, in.Run.Cycle), latestRun{ID: in.Run.ID}); err != nil {
+			return ReportRef{}, err
+		}
 	}
 	dir := filepath.Join(a.ReportDir, filepath.FromSlash(in.Run.String()))
 	files, err := report.WriteFiles(dir, rep)
@@ -77,7 +82,8 @@ func (a *Activities) WriteReport(ctx context.Context, in ReportInput) (ReportRef
 // buildReport assembles the report model.
 func (a *Activities) buildReport(ctx context.Context, in ReportInput) (*report.Report, error) {
 	rep := &report.Report{Schema: report.SchemaVersion, Header: report.Header{
-		Group: in.Run.Group, Cycle: in.Run.Cycle, Retry: in.Run.Retry, Mode: string(in.Mode), Status: in.Status, Failure: in.Failure,
+		Group: in.Run.Group, Cycle: in.Run.Cycle, Retry: in.Run.Retry, Namespace: namespaceOf(ctx), Run: in.Run.ID,
+		Mode: string(in.Mode), Status: in.Status, Failure: in.Failure,
 		PolicyDigest: in.Snapshot.Digest, ManifestDigest: in.ManifestDigest, Approval: in.Approval,
 		Phases: in.Phases, Counts: map[report.Outcome]int{}, GeneratedAt: time.Now().UTC(),
 	}}

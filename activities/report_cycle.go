@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"slices"
 
 	"github.com/fleetpatch/fleetpatch/fleet"
 	"github.com/fleetpatch/fleetpatch/policy"
@@ -115,7 +116,7 @@ func stillMissing(ri *report.Instance, s fleet.InstanceScan, catalog map[string]
 			mi.Why = "scan-only"
 		case ri.Outcome == report.NotAttempted:
 			mi.Why = firstNonEmpty(ri.Reason, "not-attempted")
-		case !in.All && !contains(in.Approved, p.ID):
+		case !in.All && !slices.Contains(in.Approved, p.ID):
 			mi.Why = report.ReasonNotApproved
 		default:
 			mi.Why = "failed"
@@ -123,13 +124,4 @@ func stillMissing(ri *report.Instance, s fleet.InstanceScan, catalog map[string]
 		out = append(out, mi)
 	}
 	return out
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -12,12 +12,13 @@ import (
 // both would install on the same instances at once.
 func TestPlanRetryRefusesWhileAnEarlierRetryRuns(t *testing.T) {
 	ctx := context.Background()
-	a := &Activities{Store: DirStore{Root: t.TempDir()}}
-	base := Run{Group: "g", Cycle: "2026-W48"}
+	a, base, m := newCheckedRun(t)
 	require.NoError(t, putJSON(ctx, a.Store, base.recordKey(), ReportInput{Run: base, All: true}))
 	require.NoError(t, putJSON(ctx, a.Store, base.outcomesKey(), []outcome{{ID: "i-1", Outcome: "failed"}}))
 	// retry-1 was started (it has a plan) but has no outcomes yet.
-	_, err := a.PlanRetry(ctx, PlanRetryInput{Run: Run{Group: "g", Cycle: "2026-W48", Retry: 2}})
+	retry2 := base
+	retry2.Retry = 2
+	_, err := a.PlanRetry(ctx, PlanRetryInput{Run: retry2, Approved: Approved{Digest: m.Digest, All: true}})
 	require.ErrorContains(t, err, "retry 1 of cycle g/2026-W48 has not finished")
 	var appErr *temporal.ApplicationError
 	require.ErrorAs(t, err, &appErr)

@@ -25,6 +25,9 @@ type ScanBatchResult struct {
 // ScanBatch scans the reachable instances of one target batch and stores
 // the result. A retry after the result was stored returns it unchanged.
 func (a *Activities) ScanBatch(ctx context.Context, in ScanBatchInput) (ScanBatchResult, error) {
+	if err := validRun(in.Run); err != nil {
+		return ScanBatchResult{}, err
+	}
 	var stored fleet.ScanResult
 	if found, err := getJSON(ctx, a.Store, in.Run.scanKey(in.Batch), &stored); err != nil || found {
 		return countScan(stored), err

@@ -30,6 +30,9 @@ func (b BatchOutcome) Done() int { return b.Patched + b.PendingReboot + b.Failed
 // patch is installed, pending-reboot when installed but waiting for a reboot
 // the group does not allow, failed otherwise. The outcomes are stored.
 func (a *Activities) VerifyBatch(ctx context.Context, in BatchInput) (BatchOutcome, error) {
+	if err := validRun(in.Run); err != nil {
+		return BatchOutcome{}, err
+	}
 	key := in.Run.waveKey(in.Wave, in.Batch, "result")
 	var stored []report.Instance
 	if found, err := getJSON(ctx, a.Store, key, &stored); err != nil || found {

@@ -73,6 +73,9 @@ func (a *Approval) validateKeys(c *collector, ap string) {
 			hasKey[strings.ToLower(p)] = true
 		}
 	}
+	if c.bad[ap+".allowedSigners"] {
+		return // the file's own error says it all
+	}
 	for i, who := range a.Approvers {
 		if !hasKey[strings.ToLower(who)] {
 			c.add(fmt.Sprintf("%s.approvers[%d]", ap, i),

@@ -60,9 +60,9 @@ type Group struct {
 	// an auto cycle started with installNow, or an approval signed with
 	// "start: now". Off by default: a namespace writer cannot then move a
 	// group's installs out of its window.
-	OnDemand bool         `json:"onDemand,omitempty"`
-	Windows  GroupWindows `json:"windows"`
-	Reports   []ReportDestination       `json:"reports,omitempty"`
+	OnDemand bool                `json:"onDemand,omitempty"`
+	Windows  GroupWindows        `json:"windows"`
+	Reports  []ReportDestination `json:"reports,omitempty"`
 }
 
 // GroupWindows names the maintenance windows a group uses. The cycle starts

@@ -16,6 +16,11 @@ var (
 	azCont    = regexp.MustCompile(`^[a-z0-9](-?[a-z0-9]){2,62}$`)
 )
 
+// ValidGroupName reports whether name may name a patch group: lowercase
+// letters, digits and '-', up to 63 characters (it is part of workflow IDs
+// and artifact keys).
+func ValidGroupName(name string) bool { return groupName.MatchString(name) }
+
 // validateGroup checks one patch group and its references to windows,
 // baselines and targets.
 //

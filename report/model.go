@@ -18,11 +18,15 @@ type Report struct {
 
 // Header describes the run as a whole.
 type Header struct {
-	Group  string `json:"group"`
-	Cycle  string `json:"cycle"`
-	Retry  int    `json:"retry,omitempty"`
-	Mode   string `json:"mode"`
-	Status string `json:"status"`
+	Group string `json:"group"`
+	Cycle string `json:"cycle"`
+	Retry int    `json:"retry,omitempty"`
+	// Namespace and Run name the Temporal namespace and the first run ID of
+	// the cycle's workflow, which signed approvals name.
+	Namespace string `json:"namespace,omitempty"`
+	Run       string `json:"run,omitempty"`
+	Mode      string `json:"mode"`
+	Status    string `json:"status"`
 	// Failure is the error that stopped a failed run.
 	Failure        string        `json:"failure,omitempty"`
 	PolicyDigest   string        `json:"policyDigest"`
@@ -74,16 +78,43 @@ type BaselineRef struct {
 	Name string         `json:"name"`
 }
 
-// Approval records the decision on a cycle's manifest.
+// Approval records the decision on a cycle's manifest and the signed
+// statements it rests on.
 type Approval struct {
 	// Decision is approved, rejected or expired.
-	Decision string    `json:"decision"`
-	By       string    `json:"by,omitempty"`
-	At       time.Time `json:"at"`
-	Digest   string    `json:"digest,omitempty"`
+	Decision string `json:"decision"`
+	// By names the principals whose verified statements made the decision.
+	By     string    `json:"by,omitempty"`
+	At     time.Time `json:"at"`
+	Digest string    `json:"digest,omitempty"`
 	// Patches is the approved subset; empty with Decision approved means all.
 	Patches []string `json:"patches,omitempty"`
-	Comment string   `json:"comment,omitempty"`
+	// Start is when the approved install may start: window or now.
+	Start string `json:"start,omitempty"`
+	// Expires is when the approval stops allowing new installs: the
+	// earliest expiry of its statements.
+	Expires time.Time `json:"expires,omitzero"`
+	Comment string    `json:"comment,omitempty"`
+	// Required is how many approvers had to sign.
+	Required int `json:"required,omitempty"`
+	// Signatures are the verified statements, in the order they arrived
+	// (for an expired cycle: the approvals that did not reach the quorum).
+	Signatures []Signature `json:"signatures,omitempty"`
+}
+
+// Signature is one verified, signed statement: enough to verify it again
+// offline (starter verify-approval) with the approvers' public keys.
+type Signature struct {
+	Principal string `json:"principal"`
+	Decision  string `json:"decision"`
+	// KeyType and Fingerprint name the key that signed.
+	KeyType     string `json:"keyType"`
+	Fingerprint string `json:"fingerprint"`
+	// Received is when the cycle accepted the statement (workflow time).
+	Received time.Time `json:"received"`
+	// Statement is the signed text; Signature the armored SSH signature.
+	Statement string `json:"statement"`
+	Signature string `json:"signature"`
 }
 
 // PhaseTiming is when a phase started and ended.

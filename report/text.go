@@ -63,6 +63,9 @@ func approvalText(a *Approval) string {
 	if a.Comment != "" {
 		b.WriteString("; comment: " + a.Comment)
 	}
+	for _, sig := range a.Signatures {
+		fmt.Fprintf(&b, "; signed by %s with %s %s", sig.Principal, sig.KeyType, sig.Fingerprint)
+	}
 	return b.String()
 }
 

@@ -7,8 +7,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -18,8 +18,10 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/server/temporaltest"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/fleetpatch/fleetpatch/activities"
+	"github.com/fleetpatch/fleetpatch/approval"
 	"github.com/fleetpatch/fleetpatch/cloudsim"
 	"github.com/fleetpatch/fleetpatch/policy"
 	"github.com/fleetpatch/fleetpatch/providers/sim"
@@ -33,6 +35,11 @@ type cli struct {
 	t       *testing.T
 	address string
 	ns      string
+	// policy is the dev copy of the example policy (on-demand installs,
+	// approver keys in dir/approvers); keys are the approvers' key files.
+	policy string
+	keys   map[string]string
+	dir    string
 }
 
 func (c cli) run(args ...string) (code int, stdout, stderr string) {
@@ -59,11 +66,13 @@ func startCLIStack(t *testing.T) cli {
 	_, err := srv.GetDefaultClient().OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
 		Namespace: srv.GetDefaultNamespace(), SearchAttributes: attrs})
 	require.NoError(t, err)
+	dp, err := makeDevPolicy(examplePolicy, dir)
+	require.NoError(t, err)
 	f := cloudsim.Generate(cloudsim.Config{Seed: 3, Instances: 120, Speed: 1, Timing: &cloudsim.Timing{}})
-	acts := &activities.Activities{Provider: sim.New(f), LoadPolicy: func() (*policy.Policy, error) { return policy.Load(examplePolicy) },
+	acts := &activities.Activities{Provider: sim.New(f), LoadPolicy: func() (*policy.Policy, error) { return policy.Load(dp.Path) },
 		Store: activities.DirStore{Root: filepath.Join(dir, "artifacts")}, ReportDir: filepath.Join(dir, "reports")}
 	srv.NewWorker(workflows.TaskQueue, func(r worker.Registry) { workflows.Register(r, acts) })
-	return cli{t: t, address: srv.GetFrontendHostPort(), ns: srv.GetDefaultNamespace()}
+	return cli{t: t, address: srv.GetFrontendHostPort(), ns: srv.GetDefaultNamespace(), policy: dp.Path, keys: dp.Keys, dir: dir}
 }
 
 func (c cli) waitPhase(group, cycle, want string) string {
@@ -91,14 +100,17 @@ func (c cli) waitClosed(id string) {
 func TestCLIAgainstARealServer(t *testing.T) {
 	c := startCLIStack(t)
 
-	code, out, errOut := c.run("cycle", "start", "--group", "nope", "--policy", examplePolicy)
+	code, out, errOut := c.run("cycle", "start", "--group", "nope", "--policy", c.policy)
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "unknown group nope")
+	code, _, errOut = c.run("cycle", "start", "--group", "prod-sensitive", "--now", "--policy", examplePolicy)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "group prod-sensitive does not allow installing outside its install window (--now)")
 
-	code, out, _ = c.run("cycle", "start", "--group", "prod-sensitive", "--cycle", "2026-W48", "--now", "--policy", examplePolicy)
+	code, out, _ = c.run("cycle", "start", "--group", "prod-sensitive", "--cycle", "2026-W48", "--now", "--policy", c.policy)
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "started patch-cycle/prod-sensitive/2026-W48")
-	code, _, _ = c.run("cycle", "start", "--group", "prod-sensitive", "--cycle", "2026-W50", "--now", "--policy", examplePolicy)
+	code, _, _ = c.run("cycle", "start", "--group", "prod-sensitive", "--cycle", "2026-W50", "--now", "--policy", c.policy)
 	require.Zero(t, code)
 	c.waitPhase("prod-sensitive", "2026-W50", "awaiting-approval")
 	out = c.waitPhase("prod-sensitive", "2026-W48", "awaiting-approval")
@@ -106,31 +118,62 @@ func TestCLIAgainstARealServer(t *testing.T) {
 
 	code, out, _ = c.run("review", "--group", "prod-sensitive", "--cycle", "2026-W48")
 	require.Equal(t, 0, code)
-	digest := regexp.MustCompile(`manifest digest: (sha256:[0-9a-f]+)`).FindStringSubmatch(out)
-	require.NotNil(t, digest, out)
-	require.Contains(t, out, "approve with:")
+	require.Regexp(t, `manifest digest: sha256:[0-9a-f]{64}`, out)
+	require.Contains(t, out, "0 of 1 approvals; approve with:")
 
-	code, _, errOut = c.run("approve", "--group", "prod-sensitive", "--cycle", "2026-W48", "--approver", "mallory@example.com", "--digest", digest[1])
+	ops, sre := c.keys["ops-lead@example.com"], c.keys["sre-oncall@example.com"]
+	code, _, errOut = c.run("approve", "--group", "prod-sensitive", "--cycle", "2026-W48", "--approver", "mallory@example.com", "--key", ops)
 	require.Equal(t, 1, code)
-	require.Contains(t, errOut, `"mallory@example.com" is not an approver of group prod-sensitive`)
+	require.Contains(t, errOut, "is not listed for mallory@example.com")
+	require.NotContains(t, errOut, "sre-oncall", "a refusal does not list the approvers")
 	require.Equal(t, 1, strings.Count(strings.TrimSpace(errOut), "\n")+1, "one line: %q", errOut)
 
-	code, _, errOut = c.run("approve", "--group", "prod-sensitive", "--cycle", "2026-W48", "--approver", "ops-lead@example.com", "--digest", "sha256:stale")
+	code, _, errOut = c.run("approve", "--group", "prod-sensitive", "--cycle", "2026-W48", "--approver", "ops-lead@example.com", "--key", sre)
 	require.Equal(t, 1, code)
-	require.Contains(t, errOut, "does not match the manifest's digest")
+	require.Contains(t, errOut, "is not listed for ops-lead@example.com")
 
-	code, _, errOut = c.run("approve", "--group", "prod-sensitive", "--cycle", "2026-W01", "--approver", "ops-lead@example.com", "--digest", digest[1])
+	code, _, errOut = c.run("approve", "--group", "prod-sensitive", "--cycle", "2026-W48", "--approver", "ops-lead@example.com")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "--key (or --statement and --signature) is required: approvals are signed")
+
+	// A statement signed for another cycle is refused for this one.
+	w50 := filepath.Join(c.dir, "w50.txt")
+	code, out, _ = c.run("review", "--group", "prod-sensitive", "--cycle", "2026-W50", "--statement", "--approver", "ops-lead@example.com")
+	require.Equal(t, 0, code)
+	require.NoError(t, os.WriteFile(w50, []byte(out), 0o600))
+	signed, err := approval.Sign(mustParse(t, out), mustSigner(t, ops))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(w50+".sig", []byte(signed.Signature), 0o600))
+	code, _, errOut = c.run("approve", "--group", "prod-sensitive", "--cycle", "2026-W48", "--statement", w50, "--signature", w50+".sig")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "is for workflow patch-cycle/prod-sensitive/2026-W50, not patch-cycle/prod-sensitive/2026-W48")
+
+	code, _, errOut = c.run("approve", "--group", "prod-sensitive", "--cycle", "2026-W01", "--approver", "ops-lead@example.com", "--key", ops)
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "no such cycle: patch-cycle/prod-sensitive/2026-W01")
 
-	code, out, _ = c.run("approve", "--group", "prod-sensitive", "--cycle", "2026-W48", "--approver", "ops-lead@example.com", "--digest", digest[1], "--comment", "CAB-7")
-	require.Equal(t, 0, code)
+	code, out, errOut = c.run("approve", "--group", "prod-sensitive", "--cycle", "2026-W48", "--approver", "ops-lead@example.com", "--key", ops, "--comment", "CAB-7")
+	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "approved")
+	require.Contains(t, out, "as ops-lead@example.com with key SHA256:")
 	c.waitPhase("prod-sensitive", "2026-W48", "completed")
 
+	// The report's approval verifies offline against the policy's keys,
+	// and not against other keys.
+	rep := filepath.Join(c.dir, "reports", "prod-sensitive", "2026-W48", "report.json")
+	var vout, verr bytes.Buffer
+	code = run([]string{"verify-approval", "--report", rep, "--policy", c.policy}, &vout, &verr)
+	out = vout.String()
+	require.Equal(t, 0, code, verr.String())
+	require.Contains(t, out, "OK    ops-lead@example.com  ssh-ed25519 SHA256:")
+	require.Contains(t, out, "approved of patch-cycle/prod-sensitive/2026-W48")
+	vout.Reset()
+	require.Equal(t, 1, run([]string{"verify-approval", "--report", rep, "--policy", examplePolicy}, &vout, &verr))
+	require.Contains(t, vout.String(), "FAIL  ops-lead@example.com")
+
 	// Reject another cycle; pause, resume and cancel a third.
-	require.Zero(t, first(c.run("cycle", "start", "--group", "nonprod", "--cycle", "2026-W49", "--policy", examplePolicy)))
-	code, out, _ = c.run("reject", "--group", "prod-sensitive", "--cycle", "2026-W50", "--approver", "sre-oncall@example.com", "--reason", "change freeze")
+	require.Zero(t, first(c.run("cycle", "start", "--group", "nonprod", "--cycle", "2026-W49", "--policy", c.policy)))
+	code, out, _ = c.run("reject", "--group", "prod-sensitive", "--cycle", "2026-W50", "--approver", "sre-oncall@example.com", "--key", sre, "--reason", "change freeze")
 	require.Equal(t, 0, code, out)
 	c.waitPhase("prod-sensitive", "2026-W50", "rejected")
 
@@ -163,3 +206,17 @@ func TestCLIAgainstARealServer(t *testing.T) {
 }
 
 func first(code int, _, _ string) int { return code }
+
+func mustParse(t *testing.T, text string) approval.Statement {
+	t.Helper()
+	st, err := approval.Parse(text)
+	require.NoError(t, err)
+	return st
+}
+
+func mustSigner(t *testing.T, keyFile string) ssh.Signer {
+	t.Helper()
+	s, err := loadSigner(keyFile)
+	require.NoError(t, err)
+	return s
+}

@@ -24,7 +24,7 @@ func runCycleStart(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var cf cycleFlags
 	cf.register(fs)
-	now := fs.Bool("now", false, "open an ad-hoc install window now instead of waiting for the group's window")
+	now := fs.Bool("now", false, "install at once instead of in the group's install window (the group must allow on-demand runs; an approval group still needs a signed approval that says start: now)")
 	polPath := fs.String("policy", "deployments/examples/policy", "policy, to check that the group exists")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -36,8 +36,11 @@ func runCycleStart(args []string, stdout, stderr io.Writer) int {
 	if pol, err := policy.Load(*polPath); err != nil {
 		fmt.Fprintf(stderr, "cycle start: policy %s: %v\n", *polPath, err)
 		return 1
-	} else if _, err := pol.Group(cf.group); err != nil {
+	} else if g, err := pol.Group(cf.group); err != nil {
 		fmt.Fprintln(stderr, "cycle start: unknown group", cf.group)
+		return 1
+	} else if *now && !g.OnDemand {
+		fmt.Fprintf(stderr, "cycle start: group %s does not allow installing outside its install window (--now): set onDemand: true in its policy\n", cf.group)
 		return 1
 	}
 	if cf.cycle == "" {

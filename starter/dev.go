@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,6 +23,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/fleetpatch/fleetpatch/activities"
+	"github.com/fleetpatch/fleetpatch/approval"
 	"github.com/fleetpatch/fleetpatch/cloudsim"
 	"github.com/fleetpatch/fleetpatch/devserver"
 	"github.com/fleetpatch/fleetpatch/fleet"
@@ -45,6 +47,8 @@ type devOptions struct {
 	port      int
 	uiPort    int
 	cloud     string
+	// source is the policy given with --policy; policy becomes the dev copy.
+	source string
 }
 
 func runDev(args []string, stdout, stderr io.Writer) int {
@@ -61,6 +65,7 @@ func runDev(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	o.source = o.policy
 	if o.cloud != "sim" && o.cloud != "aws-sim" && o.cloud != "multi-sim" {
 		fmt.Fprintf(stderr, "dev: --cloud %q: use sim, aws-sim or multi-sim\n", o.cloud)
 		return 2
@@ -75,6 +80,11 @@ func runDev(args []string, stdout, stderr io.Writer) int {
 }
 
 func dev(ctx context.Context, o devOptions, out io.Writer) error {
+	dp, err := makeDevPolicy(o.policy, o.data)
+	if err != nil {
+		return err
+	}
+	o.policy = dp.Path
 	pol, err := policy.Load(o.policy)
 	if err != nil {
 		return fmt.Errorf("policy %s:\n%w", o.policy, err)
@@ -120,8 +130,8 @@ func dev(ctx context.Context, o devOptions, out io.Writer) error {
 
 	cycle := workflows.CycleOf(time.Now())
 	groups := slices.Sorted(maps.Keys(pol.Groups))
-	fmt.Fprintf(out, "fleetpatch dev stack\n  Temporal:  %s (namespace %s)\n  Web UI:    %s\n  fleet:     %d simulated servers (%s)\n  reports:   %s\n\n",
-		srv.FrontendAddress(), srv.Namespace(), srv.UIURL(), f.Len(), fleetPath, reports)
+	fmt.Fprintf(out, "fleetpatch dev stack\n  Temporal:  %s (namespace %s)\n  Web UI:    %s\n  fleet:     %d simulated servers (%s)\n  reports:   %s\n  policy:    %s (a copy of %s with on-demand installs and approver keys in %s)\n\n",
+		srv.FrontendAddress(), srv.Namespace(), srv.UIURL(), f.Len(), fleetPath, reports, dp.Path, o.source, filepath.Join(o.data, "approvers"))
 	fmt.Fprintln(out, "schedules (each group's cycle starts when its scan window opens):")
 	if err := syncSchedules(ctx, c, pol, workflows.TaskQueue, false, indent{out}); err != nil {
 		return err
@@ -132,7 +142,7 @@ func dev(ctx context.Context, o devOptions, out io.Writer) error {
 		}
 	}
 	fmt.Fprintf(out, "cycle %s of %d groups running (started now, or resumed from %s); Ctrl-C stops everything\n\n", cycle, len(groups), o.data)
-	watchCycles(ctx, c, groups, cycle, srv.FrontendAddress(), out)
+	watchCycles(ctx, c, groups, cycle, srv.FrontendAddress(), dp, out)
 	fmt.Fprintln(out, "\nstopping...")
 	return nil
 }
@@ -152,9 +162,10 @@ func startCycle(ctx context.Context, c client.Client, group, cycle string) error
 	return err
 }
 
-// watchCycles prints each group's progress when it changes, and the exact
-// approve command for groups waiting for approval, until ctx ends.
-func watchCycles(ctx context.Context, c client.Client, groups []string, cycle, address string, out io.Writer) {
+// watchCycles prints each group's progress when it changes, and for
+// groups waiting for approval the exact commands that approve them, until
+// ctx ends.
+func watchCycles(ctx context.Context, c client.Client, groups []string, cycle, address string, dp devPolicy, out io.Writer) {
 	last := map[string]string{}
 	tick := time.NewTicker(2 * time.Second)
 	defer tick.Stop()
@@ -170,9 +181,8 @@ func watchCycles(ctx context.Context, c client.Client, groups []string, cycle, a
 			}
 			last[g] = line
 			fmt.Fprintln(out, line)
-			if st.Phase == workflows.PhaseAwaitingApproval && st.Review != nil && len(st.Approvers) > 0 {
-				fmt.Fprintf(out, "    approve with: go run ./starter approve --address %s --group %s --cycle %s --approver %s --digest %s\n",
-					address, g, cycle, st.Approvers[0], st.Review.Digest)
+			if st.Phase == workflows.PhaseAwaitingApproval && st.Sign != nil {
+				printApproveHelp(out, st, address, dp)
 			}
 			if st.Report != nil {
 				fmt.Fprintf(out, "    report: %s\n", st.Report.Dir)
@@ -184,6 +194,28 @@ func watchCycles(ctx context.Context, c client.Client, groups []string, cycle, a
 		case <-tick.C:
 		}
 	}
+}
+
+// printApproveHelp prints, for a cycle awaiting approval, the one-line
+// approve command with the dev key of its first approver, and the same
+// approval signed, as the JSON payload for the Temporal CLI and the Web UI.
+func printApproveHelp(out io.Writer, st workflows.CycleStatus, address string, dp devPolicy) {
+	approver := dp.approver(st.Group)
+	if approver == "" {
+		return
+	}
+	sf := statementFlags{approver: approver}
+	kf := signFlags{key: dp.Keys[approver]}
+	signed, err := kf.signed(func() (approval.Statement, error) { return sf.statement(st.Sign, approval.Approve, time.Now()) })
+	if err != nil {
+		fmt.Fprintf(out, "    (cannot sign the example approval: %v)\n", err)
+		return
+	}
+	payload, _ := json.Marshal(signed)
+	fmt.Fprintf(out, "    review with:  go run ./starter review --address %s --group %s --cycle %s\n", address, st.Group, st.Cycle)
+	fmt.Fprintf(out, "    approve with: go run ./starter approve --address %s --group %s --cycle %s --approver %s --key %s\n",
+		address, st.Group, st.Cycle, approver, dp.Keys[approver])
+	fmt.Fprintf(out, "    or send this signed payload as the approve update (Web UI: workflow page, Send an Update; or temporal workflow update execute --name approve --input '…'):\n    %s\n", payload)
 }
 
 func queryStatus(ctx context.Context, c client.Client, id string) (workflows.CycleStatus, error) {

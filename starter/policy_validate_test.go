@@ -39,7 +39,7 @@ func TestPolicyValidateExample(t *testing.T) {
 func copyExample(t *testing.T, edits map[string][][2]string) string {
 	t.Helper()
 	dir := t.TempDir()
-	files, _ := filepath.Glob(filepath.Join(examplePolicyDir, "*.yaml"))
+	files, _ := filepath.Glob(filepath.Join(examplePolicyDir, "*"))
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {

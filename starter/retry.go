@@ -15,7 +15,7 @@ import (
 )
 
 func init() {
-	register(command{Name: "retry", Usage: "--group G --cycle ID",
+	register(command{Name: "retry", Usage: "--group G --cycle ID [--now]",
 		Summary: "re-run install and verify for a finished cycle's failed and not-attempted servers", Run: runRetry})
 }
 
@@ -24,6 +24,7 @@ func runRetry(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var cf cycleFlags
 	cf.register(fs)
+	now := fs.Bool("now", false, "install at once instead of in the group's next install window (the group must allow on-demand runs; an approval group's approval must say start: now)")
 	if !cf.parse(fs, args, stderr) {
 		return 2
 	}
@@ -46,7 +47,7 @@ func runRetry(args []string, stdout, stderr io.Writer) int {
 	}
 	rid := workflows.RetryWorkflowID(cf.group, cf.cycle, n)
 	_, err = c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: rid, TaskQueue: cf.taskQueue}, workflows.RetryFailedWorkflow,
-		workflows.RetryInput{Group: cf.group, Cycle: cf.cycle, Attempt: n})
+		workflows.RetryInput{Group: cf.group, Cycle: cf.cycle, Attempt: n, InstallNow: *now})
 	if err != nil {
 		fmt.Fprintf(stderr, "retry: %s: %v\n", rid, err)
 		return 1

@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"regexp"
-	"strings"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -18,16 +18,6 @@ import (
 	"github.com/fleetpatch/fleetpatch/workflows"
 )
 
-// readmeApprovePayload returns the JSON the README gives to
-// `temporal workflow update execute --name approve --input '...'`.
-func readmeApprovePayload(t *testing.T) string {
-	b, err := os.ReadFile("../README.md")
-	require.NoError(t, err)
-	m := regexp.MustCompile(`--name approve \\\s*\n\s*--input '(\{[^']*\})'`).FindSubmatch(b)
-	require.NotNil(t, m, "README shows no temporal workflow update execute --name approve --input '...'")
-	return string(m[1])
-}
-
 // sendUpdateAsTemporalCLI sends an update the way the Temporal CLI's
 // `workflow update execute --input JSON` does: the JSON text as one
 // json/plain payload in a raw UpdateWorkflowExecution request.
@@ -37,36 +27,63 @@ func sendUpdateAsTemporalCLI(ctx context.Context, c client.Client, ns, id, name,
 		WorkflowExecution: &commonpb.WorkflowExecution{WorkflowId: id},
 		WaitPolicy:        &updatepb.WaitPolicy{LifecycleStage: enumspb.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED},
 		Request: &updatepb.Request{
-			Meta: &updatepb.Meta{UpdateId: "temporal-cli-" + name},
+			Meta: &updatepb.Meta{UpdateId: "temporal-cli-" + name + "-" + input[len(input)-12:]},
 			Input: &updatepb.Input{Name: name, Args: &commonpb.Payloads{Payloads: []*commonpb.Payload{{
 				Metadata: map[string][]byte{"encoding": []byte("json/plain")}, Data: []byte(input)}}}},
 		},
 	})
 }
 
-// The README's documented approve payload, sent as the Temporal CLI sends
-// it, approves a waiting cycle; with a wrong digest it is refused.
-func TestReadmeApprovePayloadWorksAsTheTemporalCLISendsIt(t *testing.T) {
+// sshKeygen is OpenSSH's ssh-keygen; .ci/run installs it (openssh-client).
+func sshKeygen(t *testing.T) string {
+	t.Helper()
+	p, err := exec.LookPath("ssh-keygen")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("ssh-keygen not found; .ci/run installs openssh-client")
+		}
+		t.Skip("ssh-keygen not found (apt-get install openssh-client)")
+	}
+	return p
+}
+
+// The README's path for approvers without our CLI: print the statement
+// with review --statement, sign it with `ssh-keygen -Y sign`, send
+// {"statement", "signature"} as the approve update the way the Temporal CLI
+// sends it. The unsigned payload of earlier versions is refused.
+func TestSSHKeygenSignedApprovalSentAsTheTemporalCLISendsIt(t *testing.T) {
+	keygen := sshKeygen(t)
 	c := startCLIStack(t)
 	tc, err := client.Dial(client.Options{HostPort: c.address, Namespace: c.ns, Logger: quietLogger{}})
 	require.NoError(t, err)
 	defer tc.Close()
-	require.Zero(t, first(c.run("cycle", "start", "--group", "prod-sensitive", "--cycle", "2026-W48", "--now", "--policy", examplePolicy)))
+	require.Zero(t, first(c.run("cycle", "start", "--group", "prod-sensitive", "--cycle", "2026-W48", "--now", "--policy", c.policy)))
 	c.waitPhase("prod-sensitive", "2026-W48", "awaiting-approval")
-	_, out, _ := c.run("review", "--group", "prod-sensitive", "--cycle", "2026-W48", "--output", "json")
-	var review struct{ Digest string }
-	require.NoError(t, json.Unmarshal([]byte(out), &review))
-
-	doc := readmeApprovePayload(t)
 	id := workflows.WorkflowID("prod-sensitive", "2026-W48")
 	ctx := context.Background()
 
-	resp, err := sendUpdateAsTemporalCLI(ctx, tc, c.ns, id, workflows.ApproveName, doc)
+	_, out, _ := c.run("review", "--group", "prod-sensitive", "--cycle", "2026-W48", "--output", "json")
+	var review struct{ Digest string }
+	require.NoError(t, json.Unmarshal([]byte(out), &review))
+	unsigned, _ := json.Marshal(map[string]string{"approver": "ops-lead@example.com", "digest": review.Digest})
+	resp, err := sendUpdateAsTemporalCLI(ctx, tc, c.ns, id, workflows.ApproveName, string(unsigned))
 	require.NoError(t, err)
-	require.NotNil(t, resp.GetOutcome().GetFailure(), "the README's placeholder digest must be refused")
-	require.Contains(t, resp.GetOutcome().GetFailure().GetMessage(), "does not match the manifest's digest")
+	require.NotNil(t, resp.GetOutcome().GetFailure(), "an unsigned approval must be refused")
+	require.Contains(t, resp.GetOutcome().GetFailure().GetMessage(), "no signed statement")
 
-	resp, err = sendUpdateAsTemporalCLI(ctx, tc, c.ns, id, workflows.ApproveName, strings.Replace(doc, "sha256:…", review.Digest, 1))
+	code, text, errOut := c.run("review", "--group", "prod-sensitive", "--cycle", "2026-W48", "--statement",
+		"--approver", "ops-lead@example.com", "--comment", "CAB-1234")
+	require.Zero(t, code, errOut)
+	stmt := filepath.Join(c.dir, "statement.txt")
+	require.NoError(t, os.WriteFile(stmt, []byte(text), 0o600))
+	sign := exec.Command(keygen, "-Y", "sign", "-n", "fleetpatch-approval", "-f", c.keys["ops-lead@example.com"], stmt)
+	signOut, err := sign.CombinedOutput()
+	require.NoError(t, err, "%s", signOut)
+	sig, err := os.ReadFile(stmt + ".sig")
+	require.NoError(t, err)
+	// What jq -n --rawfile statement s.txt --rawfile signature s.txt.sig '{$statement, $signature}' prints.
+	payload, _ := json.Marshal(map[string]string{"statement": text, "signature": string(sig)})
+	resp, err = sendUpdateAsTemporalCLI(ctx, tc, c.ns, id, workflows.ApproveName, string(payload))
 	require.NoError(t, err)
 	require.Nil(t, resp.GetOutcome().GetFailure())
 	var res workflows.DecisionResult

@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/server/temporaltest"
 
+	"github.com/fleetpatch/fleetpatch/approval"
 	"github.com/fleetpatch/fleetpatch/cloudsim"
 	"github.com/fleetpatch/fleetpatch/cloudsim/awsfront"
 	"github.com/fleetpatch/fleetpatch/fleet"
@@ -42,8 +43,7 @@ func newAWSStack(t *testing.T, n int, speed float64, fopts awsfront.Options, tun
 	dir := t.TempDir() // before the server: removed after it stops
 	srv := temporaltest.NewServer(temporaltest.WithT(t))
 	registerSearchAttributes(t, srv)
-	pol, err := policy.Load(examplePolicy)
-	require.NoError(t, err)
+	pol := e2ePolicy(t)
 	f := cloudsim.Generate(cloudsim.Config{Seed: 7, Instances: n, Speed: speed, AzureShare: -1})
 
 	front := awsfront.New(f, fopts)
@@ -70,21 +70,9 @@ func newAWSStack(t *testing.T, n int, speed float64, fopts awsfront.Options, tun
 	return s
 }
 
-// approve waits for the cycle's review and approves it with its digest.
+// approve waits for the cycle's review and approves it, signed.
 func (s *awsStack) approve(run client.WorkflowRun) {
-	var st workflows.CycleStatus
-	require.Eventually(s.t, func() bool {
-		st = s.status(run.GetID())
-		return st.Phase == workflows.PhaseAwaitingApproval
-	}, 2*time.Minute, 50*time.Millisecond)
-	ctx := context.Background()
-	h, err := s.c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: run.GetID(), UpdateName: workflows.ApproveName,
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-		Args:         []any{workflows.ApproveInput{Approver: "ops-lead@example.com", Digest: st.Review.Digest, Comment: "CAB-4711"}}})
-	require.NoError(s.t, err)
-	var d workflows.DecisionResult
-	require.NoError(s.t, h.Get(ctx, &d))
-	require.Equal(s.t, "approved", d.Decision)
+	approveWhenReady(s.stack, run.GetID(), "ops-lead@example.com", func(st *approval.Statement) { st.Comment = "CAB-4711" })
 }
 
 // checkCommands checks the emulator's call log: every SendCommand names

@@ -54,8 +54,7 @@ func newCloudStack(t *testing.T, n int, speed float64, faults func(*cloudsim.Fle
 	t.Helper()
 	srv := temporaltest.NewServer(temporaltest.WithT(t))
 	registerSearchAttributes(t, srv)
-	pol, err := policy.Load(examplePolicy)
-	require.NoError(t, err)
+	pol := e2ePolicy(t)
 	f := cloudsim.Generate(cloudsim.Config{Seed: 7, Instances: n, Speed: speed, OSMix: []cloudsim.Share{
 		{Key: cloudsim.ProductUbuntu2204, Weight: 3}, {Key: cloudsim.ProductUbuntu2404, Weight: 1}, {Key: cloudsim.ProductAmazonLinux2023, Weight: 2}}})
 	if faults != nil {

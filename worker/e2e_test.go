@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/server/temporaltest"
 
+	"github.com/fleetpatch/fleetpatch/approval"
 	"github.com/fleetpatch/fleetpatch/cloudsim"
 	"github.com/fleetpatch/fleetpatch/fleet"
 	"github.com/fleetpatch/fleetpatch/policy"
@@ -57,8 +59,7 @@ func newStack(t testing.TB, n int, speed float64) *stack {
 		t.Cleanup(srv.Stop)
 	}
 	registerSearchAttributes(t, srv)
-	pol, err := policy.Load(examplePolicy)
-	require.NoError(t, err)
+	pol := e2ePolicy(t)
 	cfg := cloudsim.Config{Seed: 7, Instances: n, Speed: speed}
 	if speed <= 0 {
 		// No simulated durations: the fleet's clock stays on the wall clock.
@@ -206,20 +207,14 @@ func TestE2EApprovalGroupWaitsThenInstallsWhatWasApproved(t *testing.T) {
 	require.Eventually(t, func() bool { st = s.status(id); return st.Phase == workflows.PhaseAwaitingApproval }, time.Minute, 100*time.Millisecond)
 	require.Zero(t, s.fleet.Stats().Totals.Installs, "nothing installs before the approval")
 
-	ctx := context.Background()
-	bad, err := s.c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: workflows.ApproveName,
-		WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{workflows.ApproveInput{Approver: "ops-lead@example.com", Digest: "sha256:0"}}})
-	if err == nil {
-		err = bad.Get(ctx, nil)
-	}
-	require.ErrorContains(t, err, "does not match the manifest's digest")
+	st = s.awaitApproval(id)
+	_, err := s.sendApproval(id, signedApproval(t, st, "ops-lead@example.com", func(st *approval.Statement) { st.Digest = "sha256:" + strings.Repeat("0", 64) }))
+	require.ErrorContains(t, err, "review the cycle again")
+	_, err = s.sendApproval(id, workflows.ApproveInput{Approver: "ops-lead@example.com", Digest: st.Review.Digest})
+	require.ErrorContains(t, err, "no signed statement")
 
-	h, err := s.c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: workflows.ApproveName,
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-		Args:         []any{workflows.ApproveInput{Approver: "ops-lead@example.com", Digest: st.Review.Digest, Comment: "CAB-1234"}}})
+	d, err := s.sendApproval(id, signedApproval(t, st, "ops-lead@example.com", func(st *approval.Statement) { st.Comment = "CAB-1234" }))
 	require.NoError(t, err)
-	var d workflows.DecisionResult
-	require.NoError(t, h.Get(ctx, &d))
 	require.Equal(t, "approved", d.Decision)
 
 	r := s.wait(run)

@@ -3,6 +3,8 @@ package workflows
 import (
 	"fmt"
 	"strings"
+
+	"github.com/fleetpatch/fleetpatch/approval"
 )
 
 // details renders the short markdown summary that the Web UI shows for a
@@ -26,9 +28,8 @@ func details(s CycleStatus) string {
 	if s.Wave.Total > 0 {
 		fmt.Fprintf(&b, "\nWave %d of %d\n", s.Wave.Current, s.Wave.Total)
 	}
-	if s.Review != nil && s.Phase == PhaseAwaitingApproval {
-		fmt.Fprintf(&b, "\nAwaiting approval of %d patches on %d instances. Digest `%s`.\nSend the `approve` update (or signal) with `{\"approver\":\"...\",\"digest\":\"%s\"}`.\n",
-			len(s.Review.Patches), s.Review.Instances, s.Review.Digest, s.Review.Digest)
+	if s.Sign != nil && s.Phase == PhaseAwaitingApproval {
+		writeSignHelp(&b, s)
 	}
 	if s.LastRefusal != "" && s.Approval == nil {
 		fmt.Fprintf(&b, "\n**Refused:** %s\n", s.LastRefusal)
@@ -43,4 +44,25 @@ func details(s CycleStatus) string {
 		fmt.Fprintf(&b, "\nReport: `%s`\n", s.Report.Dir)
 	}
 	return b.String()
+}
+
+// writeSignHelp tells an approver, in the Web UI, what to sign and send.
+func writeSignHelp(b *strings.Builder, s CycleStatus) {
+	sr := s.Sign
+	if s.Review != nil {
+		fmt.Fprintf(b, "\nAwaiting approval of %d patches on %d instances", len(s.Review.Patches), s.Review.Instances)
+	} else {
+		b.WriteString("\nAwaiting a new approval")
+	}
+	fmt.Fprintf(b, " (%d of %d approvals). Digest `%s`.\n", len(sr.Approved), sr.Required, sr.Digest)
+	if sr.Why != "" {
+		fmt.Fprintf(b, "\n%s.\n", sr.Why)
+	}
+	st := approval.Statement{Namespace: sr.Namespace, Workflow: sr.Workflow, Run: sr.Run, Decision: approval.Approve,
+		Approver: "<your principal>", Digest: sr.Digest, Start: sr.Start}
+	text := strings.Replace(string(st.Canonical()), "expires: 0001-01-01T00:00:00Z", "expires: <UTC time, e.g. 2026-12-06T18:00:00Z>", 1)
+	fmt.Fprintf(b, "\nSign this statement (fill in approver and expires; `go run ./starter review --statement` prints it filled in) with "+
+		"`ssh-keygen -Y sign -n %s -f KEY statement.txt`, then send the `approve` update (or signal) with "+
+		"`{\"statement\": \"<the statement>\", \"signature\": \"<statement.txt.sig>\"}` (`go run ./starter approve --key KEY --print` prints it):\n\n```\n%s```\n",
+		approval.Namespace, text)
 }

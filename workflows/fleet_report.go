@@ -32,9 +32,15 @@ type FleetReportInput struct {
 // groups' reports and writes the roll-up to the report directory and the
 // destinations) and returns where it is. It carries only the reference.
 func FleetReport(ctx workflow.Context, in FleetReportInput) (activities.FleetReportRef, error) {
+	if in.WeeksBack < 0 || in.WeeksBack > 53 {
+		return activities.FleetReportRef{}, workflowBadInput("weeksBack %d is not between 0 and 53", in.WeeksBack)
+	}
 	cycle := in.Cycle
 	if cycle == "" {
 		cycle = CycleOf(startTime(ctx).AddDate(0, 0, -7*in.WeeksBack))
+	}
+	if err := activities.ValidateCycle(cycle); err != nil {
+		return activities.FleetReportRef{}, workflowBadInput("%v", err)
 	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Minute,

@@ -7,21 +7,20 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/fleetpatch/fleetpatch/activities"
+	"github.com/fleetpatch/fleetpatch/approval"
 	"github.com/fleetpatch/fleetpatch/policy"
-	"github.com/fleetpatch/fleetpatch/report"
 )
 
 // cycle is the state of one PatchCycle run.
 type cycle struct {
 	runState
-	in       CycleInput
-	review   *activities.Review
-	decision *report.Approval
+	in     CycleInput
+	review *activities.Review
 }
 
 // PatchCycle is the weekly cycle of one patch group: snapshot the policy,
-// discover, scan, evaluate and freeze the manifest, wait for approval
-// (approval groups), roll out in waves, verify, report.
+// discover, scan, evaluate and freeze the manifest, wait for a signed
+// approval (approval groups), roll out in waves, verify, report.
 func PatchCycle(ctx workflow.Context, in CycleInput) (CycleResult, error) {
 	c := &cycle{}
 	if err := c.setup(ctx, in); err != nil {
@@ -31,12 +30,13 @@ func PatchCycle(ctx workflow.Context, in CycleInput) (CycleResult, error) {
 }
 
 func (c *cycle) setup(ctx workflow.Context, in CycleInput) error {
-	if in.Group == "" {
-		return temporal.NewNonRetryableApplicationError("cycle input has no group", activities.ErrBadInput, nil)
-	}
 	c.in = in
+	c.run = activities.Run{Group: in.Group, Cycle: cycleID(ctx, in), ID: firstRunID(ctx)}
+	if err := validateRun(ctx, c.run, in.Tuning); err != nil {
+		return err
+	}
+	c.gate.legacy = workflow.GetVersion(ctx, changeSignedApprovals, workflow.DefaultVersion, 1) == workflow.DefaultVersion
 	c.tuning = in.Tuning.withDefaults()
-	c.run = activities.Run{Group: in.Group, Cycle: cycleID(ctx, in)}
 	c.status = CycleStatus{Group: c.run.Group, Cycle: c.run.Cycle}
 	c.control = newControl(ctx, &c.status)
 	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (CycleStatus, error) { return c.status, nil }); err != nil {
@@ -58,8 +58,8 @@ func (c *cycle) runCycle(ctx workflow.Context) (CycleResult, error) {
 	}
 	c.status.Mode = c.snapshot.Group.Mode
 	c.status.PolicyDigest = c.snapshot.Digest
-	if c.snapshot.Group.Approval != nil {
-		c.status.Approvers = c.snapshot.Group.Approval.Approvers
+	if !c.gate.legacy && c.in.InstallNow && c.snapshot.Group.Mode != policy.ModeScanOnly && !c.snapshot.Group.OnDemand {
+		return CycleResult{}, workflowBadInput("group %s does not allow installing outside its install window (installNow): set onDemand: true in its policy, or let the cycle wait for the window", c.run.Group)
 	}
 	status, err := c.phasesUntilReport(ctx)
 	switch {
@@ -104,20 +104,37 @@ func (c *cycle) phasesUntilReport(ctx workflow.Context) (Status, error) {
 	if err != nil {
 		return "", err
 	}
-	c.review = &rev
+	c.review, c.digest = &rev, rev.Digest
 	c.status.Review = &rev
 	c.status.Counts.NeedPatches, c.status.Counts.Compliant = rev.Instances, rev.Compliant
 
-	mode := c.snapshot.Group.Mode
-	if mode == policy.ModeScanOnly || rev.Instances == 0 {
+	g := c.snapshot.Group
+	if g.Mode == policy.ModeScanOnly || rev.Instances == 0 {
 		return StatusCompleted, nil
 	}
 	startNow := c.in.InstallNow
-	if mode == policy.ModeApproval {
+	if g.Mode == policy.ModeApproval {
+		immediately := g.Approval != nil && g.Approval.InstallStart == policy.StartImmediately
+		proposed := approval.StartWindow
+		if immediately || startNow {
+			proposed = approval.StartNow
+		}
+		ids := make([]string, len(rev.Patches))
+		for i, p := range rev.Patches {
+			ids[i] = p.ID
+		}
+		if err := c.openGate(ctx, rev.Digest, ids, immediately || g.OnDemand,
+			SignRequest{Workflow: c.run.WorkflowID(), Start: proposed}); err != nil {
+			return "", err
+		}
 		if st, err := c.awaitApproval(ctx); st != "" || err != nil {
 			return st, err
 		}
-		startNow = startNow || c.snapshot.Group.Approval.InstallStart == policy.StartImmediately
+		if c.gate.legacy {
+			startNow = startNow || immediately
+		} else {
+			startNow = c.gate.decision.Start == string(approval.StartNow)
+		}
 	} else {
 		c.all = true
 	}
@@ -125,9 +142,12 @@ func (c *cycle) phasesUntilReport(ctx workflow.Context) (Status, error) {
 	if st != "" || err != nil {
 		return st, err
 	}
+	if c.approvalExpired(ctx) {
+		return StatusExpired, nil
+	}
 	var plan activities.Plan
 	err = workflow.ExecuteActivity(shortCtx(ctx, c.tuning), a.PlanRollout, activities.PlanInput{
-		Run: c.run, Approved: c.approved, All: c.all, Rollout: c.snapshot.Group.Rollout}).Get(ctx, &plan)
+		Run: c.run, Approved: c.approvedSet(), Rollout: g.Rollout}).Get(ctx, &plan)
 	if err != nil {
 		return "", err
 	}
@@ -135,93 +155,30 @@ func (c *cycle) phasesUntilReport(ctx workflow.Context) (Status, error) {
 }
 
 // scan runs the scan batches with bounded parallelism; a cancel stops
-// starting new ones.
+// starting new ones. A batch that keeps failing is recorded as failed
+// scans: one unreachable account must not stop the whole group.
 func (c *cycle) scan(ctx workflow.Context, batches int) error {
 	actx := batchCtx(ctx, c.tuning)
-	running := 0
 	var firstErr error
-	for b := 0; b < batches; b++ {
-		if err := workflow.Await(ctx, func() bool { return running < c.tuning.ScanParallelism || c.control.cancelled }); err != nil {
-			return err
-		}
-		if c.control.cancelled || firstErr != nil {
-			break
-		}
-		running++
-		batch := b
-		workflow.Go(ctx, func(gctx workflow.Context) {
-			defer func() { running-- }()
-			var r activities.ScanBatchResult
-			in := activities.ScanBatchInput{Run: c.run, Batch: batch}
-			if err := workflow.ExecuteActivity(actx, a.ScanBatch, in).Get(gctx, &r); err != nil {
-				// Record the batch's instances as scan failures and go on:
-				// one unreachable account must not stop the whole group.
-				workflow.GetLogger(gctx).Error("scan batch failed; recording it as failed scans", "batch", batch, "error", err)
-				in.FailedWith = err.Error()
-				if err := workflow.ExecuteActivity(shortCtx(gctx, c.tuning), a.ScanBatch, in).Get(gctx, &r); err != nil {
-					if firstErr == nil {
-						firstErr = err
-					}
-					return
+	stop := func() bool { return c.control.cancelled || firstErr != nil }
+	err := forEachBounded(ctx, ctx, batches, c.tuning.ScanParallelism, nil, stop, func(gctx workflow.Context, batch int) {
+		var r activities.ScanBatchResult
+		in := activities.ScanBatchInput{Run: c.run, Batch: batch}
+		if err := workflow.ExecuteActivity(actx, a.ScanBatch, in).Get(gctx, &r); err != nil {
+			workflow.GetLogger(gctx).Error("scan batch failed; recording it as failed scans", "batch", batch, "error", err)
+			in.FailedWith = err.Error()
+			if err := workflow.ExecuteActivity(shortCtx(gctx, c.tuning), a.ScanBatch, in).Get(gctx, &r); err != nil {
+				if firstErr == nil {
+					firstErr = err
 				}
+				return
 			}
-			c.status.Counts.Scanned += r.Scanned
-			c.status.Counts.ScanFailed += r.Failed
-		})
-	}
-	if err := workflow.Await(ctx, func() bool { return running == 0 }); err != nil {
+		}
+		c.status.Counts.Scanned += r.Scanned
+		c.status.Counts.ScanFailed += r.Failed
+	})
+	if err != nil {
 		return err
 	}
 	return firstErr
-}
-
-// finish writes the report and returns the result.
-func (c *cycle) finish(ctx workflow.Context, status Status) (CycleResult, error) {
-	c.status.Status = status
-	c.status.Failure = c.failure
-	c.setPhase(ctx, PhaseReport)
-	in := activities.ReportInput{Failure: c.failure,
-		Run: c.run, Mode: c.snapshot.Group.Mode, Status: string(status), Snapshot: c.snapshot,
-		Approval: c.decision, Phases: c.phases, Approved: c.approved, All: c.all,
-		Planned: c.status.Counts.Planned > 0, NotAttempted: notAttemptedReason(status), NotApproved: notApprovedReason(status),
-	}
-	if c.review != nil {
-		in.ManifestDigest = c.review.Digest
-	}
-	var ref activities.ReportRef
-	if err := workflow.ExecuteActivity(shortCtx(ctx, c.tuning), a.WriteReport, in).Get(ctx, &ref); err != nil {
-		return CycleResult{}, err
-	}
-	c.status.Report = &ref
-	c.setPhase(ctx, PhaseDone)
-	return CycleResult{Group: c.run.Group, Cycle: c.run.Cycle, Status: status, ManifestDigest: in.ManifestDigest,
-		Approval: c.decision, Counts: c.status.Counts, Report: &ref}, nil
-}
-
-func notAttemptedReason(s Status) string {
-	switch s {
-	case StatusHalted:
-		return report.ReasonHalted
-	case StatusWindowClosed:
-		return report.ReasonWindowClosed
-	case StatusCancelled:
-		return report.ReasonCancelled
-	case StatusFailed:
-		return report.ReasonCycleFailed
-	}
-	return ""
-}
-
-func notApprovedReason(s Status) string {
-	switch s {
-	case StatusRejected:
-		return report.ReasonRejected
-	case StatusExpired:
-		return report.ReasonExpired
-	case StatusCancelled:
-		return report.ReasonCancelled
-	case StatusFailed:
-		return report.ReasonCycleFailed
-	}
-	return report.ReasonNotApproved
 }

@@ -7,13 +7,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestReplayStoredHistories replays the histories of finished cycles kept
-// in testdata (refresh them with FLEETPATCH_UPDATE_HISTORIES=1 go test
-// -run TestE2EHistoriesReplay ./worker/ after a deliberate, versioned
-// change).
+// TestReplayStoredHistories replays the stored histories of every version
+// of the workflows (testdata/histories/<version>/) on this code: a change
+// that breaks a cycle in flight fails here. See versions.go.
 func TestReplayStoredHistories(t *testing.T) {
-	paths, err := filepath.Glob("testdata/*.json")
+	dirs, err := filepath.Glob("testdata/histories/*")
 	require.NoError(t, err)
-	require.NotEmpty(t, paths, "no stored histories")
-	require.NoError(t, ReplayFiles(paths...))
+	require.NotEmpty(t, dirs, "no stored histories")
+	for _, dir := range dirs {
+		paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
+		require.NoError(t, err)
+		require.NotEmpty(t, paths, "%s holds no histories", dir)
+		require.NoError(t, ReplayFiles(paths...), dir)
+	}
+	require.DirExists(t, filepath.Join("testdata", "histories", HistoryCorpus), "this version's histories are stored")
 }

@@ -2,11 +2,15 @@ package workflows
 
 import (
 	"errors"
+	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/fleetpatch/fleetpatch/activities"
+	"github.com/fleetpatch/fleetpatch/approval"
+	"github.com/fleetpatch/fleetpatch/policy"
 )
 
 // RetryInput starts a RetryFailed run.
@@ -14,35 +18,201 @@ type RetryInput struct {
 	Group string `json:"group"`
 	Cycle string `json:"cycle"`
 	// Attempt is n in the workflow ID patch-cycle/<group>/<cycle>/retry-<n>.
-	Attempt int    `json:"attempt"`
-	Tuning  Tuning `json:"tuning,omitempty"`
+	Attempt int `json:"attempt"`
+	// InstallNow installs at once instead of in the group's next install
+	// window; the group must allow it (onDemand), and an approval group's
+	// approval must say "start: now".
+	InstallNow bool   `json:"installNow,omitempty"`
+	Tuning     Tuning `json:"tuning,omitempty"`
+}
+
+// retry is the state of one RetryFailed run.
+type retry struct {
+	runState
+	in  RetryInput
+	rec activities.ReportInput
+	// patches are the cycle manifest's patch IDs.
+	patches []string
 }
 
 // RetryFailed re-runs install and verify for the failed and not-attempted
-// instances of a finished cycle, with the cycle's manifest and approval, in
-// an install window that opens at once, and writes its own report.
+// instances of the newest finished run of a cycle, with its manifest,
+// under the group's current policy: in the group's install window (or at
+// once where the policy and, for approval groups, a signed approval say
+// so), and for approval groups only under an approval that still holds:
+// the cycle's own, or a new signed approval of this retry. It writes its
+// own report.
 func RetryFailed(ctx workflow.Context, in RetryInput) (CycleResult, error) {
-	if in.Group == "" || in.Cycle == "" || in.Attempt < 1 {
-		return CycleResult{}, workflowBadInput("retry needs a group, a cycle and an attempt >= 1")
+	r := &retry{in: in}
+	r.run = activities.Run{Group: in.Group, Cycle: in.Cycle, ID: firstRunID(ctx), Retry: in.Attempt}
+	if in.Attempt < 1 {
+		return CycleResult{}, workflowBadInput("retry attempt %d must be 1 or more", in.Attempt)
 	}
-	s := &runState{run: activities.Run{Group: in.Group, Cycle: in.Cycle, Retry: in.Attempt}, tuning: in.Tuning.withDefaults()}
-	s.status = CycleStatus{Group: in.Group, Cycle: in.Cycle, Retry: in.Attempt}
-	s.control = newControl(ctx, &s.status)
-	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (CycleStatus, error) { return s.status, nil }); err != nil {
+	if err := validateRun(ctx, r.run, in.Tuning); err != nil {
+		return CycleResult{}, err
+	}
+	r.gate.legacy = workflow.GetVersion(ctx, changeSignedApprovals, workflow.DefaultVersion, 1) == workflow.DefaultVersion
+	r.tuning = in.Tuning.withDefaults()
+	r.status = CycleStatus{Group: in.Group, Cycle: in.Cycle, Retry: in.Attempt}
+	r.control = newControl(ctx, &r.status)
+	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (CycleStatus, error) { return r.status, nil }); err != nil {
 		return CycleResult{}, err
 	}
 	if err := workflow.UpsertTypedSearchAttributes(ctx, PatchGroupKey.ValueSet(in.Group), PatchCycleKey.ValueSet(in.Cycle)); err != nil {
 		return CycleResult{}, err
 	}
+	if r.gate.legacy {
+		return legacyRetry(ctx, &r.runState)
+	}
+	if err := r.registerApproval(ctx); err != nil {
+		return CycleResult{}, err
+	}
+	status, err := r.phases(ctx)
+	switch {
+	case ctx.Err() != nil:
+		ctx, _ = workflow.NewDisconnectedContext(ctx)
+		return r.finish(ctx, StatusCancelled)
+	case err != nil && !errors.Is(err, workflow.ErrCanceled) && !temporal.IsCanceledError(err):
+		if r.rec.Run.ID == "" {
+			// Nothing to report on: the retry could not even find its cycle.
+			return CycleResult{}, err
+		}
+		r.failure = err.Error()
+		if _, rerr := r.finish(ctx, StatusFailed); rerr != nil {
+			workflow.GetLogger(ctx).Error("report of the failed retry", "error", rerr)
+		}
+		return CycleResult{}, err
+	}
+	return r.finish(ctx, status)
+}
+
+// phases finds the cycle, snapshots the policy, settles the approval,
+// plans and rolls out; it returns the final status.
+func (r *retry) phases(ctx workflow.Context) (Status, error) {
+	r.setPhase(ctx, PhaseEvaluate)
+	var rr activities.RetryRecord
+	err := workflow.ExecuteActivity(shortCtx(ctx, r.tuning), a.PrepareRetry, activities.PrepareRetryInput{
+		Group: r.in.Group, Cycle: r.in.Cycle, Retry: r.in.Attempt, Owner: r.run.ID}).Get(ctx, &rr)
+	if err != nil {
+		return "", err
+	}
+	r.run, r.rec, r.patches = rr.Run, rr.Record, rr.Patches
+	r.digest = r.rec.ManifestDigest
+	if err := workflow.ExecuteActivity(shortCtx(ctx, r.tuning), a.SnapshotPolicy, r.run.Group).Get(ctx, &r.snapshot); err != nil {
+		return "", err
+	}
+	g := r.snapshot.Group
+	r.status.Mode, r.status.PolicyDigest = g.Mode, r.snapshot.Digest
+	if r.digest == "" {
+		return StatusCompleted, nil // the cycle stopped before its manifest: nothing to retry
+	}
+	startNow := r.in.InstallNow
+	switch g.Mode {
+	case policy.ModeScanOnly:
+		return "", workflowBadInput("group %s is scan-only now: nothing to retry", r.run.Group)
+	case policy.ModeAuto:
+		if startNow && !g.OnDemand {
+			return "", workflowBadInput("group %s does not allow installing outside its install window (installNow): set onDemand: true in its policy", r.run.Group)
+		}
+		r.all, r.approved = r.rec.All, r.rec.Approved
+	case policy.ModeApproval:
+		st, err := r.settleApproval(ctx)
+		if st != "" || err != nil {
+			return st, err
+		}
+		startNow = r.gate.decision.Start == string(approval.StartNow)
+	}
+	var plan activities.Plan
+	err = workflow.ExecuteActivity(shortCtx(ctx, r.tuning), a.PlanRetry, activities.PlanRetryInput{
+		Run: r.run, Approved: r.approvedSet(), Rollout: g.Rollout}).Get(ctx, &plan)
+	if err != nil || plan.Instances == 0 {
+		return StatusCompleted, err
+	}
+	slot, st, err := r.openSlot(ctx, startNow)
+	if st != "" || err != nil {
+		return st, err
+	}
+	if r.approvalExpired(ctx) {
+		return StatusExpired, nil
+	}
+	return r.waves(ctx, plan, slot)
+}
+
+// settleApproval takes the cycle's approval if it still holds (verified
+// again with the current keys, not expired), and otherwise waits for a new
+// signed approval that names this retry.
+func (r *retry) settleApproval(ctx workflow.Context) (Status, error) {
+	g := r.snapshot.Group
+	immediately := g.Approval != nil && g.Approval.InstallStart == policy.StartImmediately
+	proposed := approval.StartWindow
+	if r.in.InstallNow {
+		proposed = approval.StartNow
+	}
+	if err := r.openGate(ctx, r.digest, r.patches, immediately || g.OnDemand,
+		SignRequest{Workflow: r.run.WorkflowID(), Start: proposed}); err != nil {
+		return "", err
+	}
+	why := r.cycleApprovalHolds(ctx)
+	if why == "" {
+		r.gate.decision = r.rec.Approval
+		r.all, r.approved = r.rec.Approval.Patches == nil, r.rec.Approval.Patches
+		r.status.Approval = r.gate.decision
+		return "", nil
+	}
+	r.status.Sign.Why = why + "; sign a new approval for " + r.run.WorkflowID()
+	return r.awaitApproval(ctx)
+}
+
+// cycleApprovalHolds says why the cycle's recorded approval cannot be
+// used by this retry, or "" when it can: a quorum of statements for the
+// cycle, verified with the current keys, none expired.
+func (r *retry) cycleApprovalHolds(ctx workflow.Context) string {
+	rec := r.rec.Approval
+	if rec == nil || rec.Decision != "approved" {
+		return "the cycle was not approved"
+	}
+	now := workflow.Now(ctx)
+	e := r.gate.expect
+	e.Workflows, e.Now, e.StartNow = []string{r.run.Base().WorkflowID()}, now, true
+	q := approval.Quorum{Required: r.gate.quorum.Required}
+	for _, s := range rec.Signatures {
+		v, err := approval.Verify(approval.Signed{Statement: s.Statement, Signature: s.Signature}, r.gate.signers, now)
+		if err == nil {
+			err = e.Check(v.Statement)
+		}
+		if err == nil {
+			err = q.Admit(v)
+		}
+		if err != nil {
+			return fmt.Sprintf("the cycle's approval by %s no longer holds: %v", s.Principal, err)
+		}
+		q.Approvals = append(q.Approvals, v)
+	}
+	if !q.Complete() {
+		return fmt.Sprintf("the cycle's approval has %d of the %d signatures the group needs now", len(q.Approvals), max(1, q.Required))
+	}
+	if exp := q.Expires(); !exp.After(now) {
+		return "the cycle's approval expired at " + exp.Format(time.RFC3339)
+	}
+	return ""
+}
+
+// legacyRetry is RetryFailed as it ran before signed approvals, kept so
+// that its histories replay; its installs fail the activities' checks.
+func legacyRetry(ctx workflow.Context, s *runState) (CycleResult, error) {
 	s.setPhase(ctx, PhaseEvaluate)
-	var rp activities.RetryPlan
-	if err := workflow.ExecuteActivity(shortCtx(ctx, s.tuning), a.PlanRetry, activities.PlanRetryInput{Run: s.run}).Get(ctx, &rp); err != nil {
+	var rp struct {
+		Plan   activities.Plan        `json:"plan"`
+		Record activities.ReportInput `json:"record"`
+	}
+	if err := workflow.ExecuteActivity(shortCtx(ctx, s.tuning), "PlanRetry", struct {
+		Run activities.Run `json:"run"`
+	}{s.run}).Get(ctx, &rp); err != nil {
 		return CycleResult{}, err
 	}
 	rec := rp.Record
-	s.snapshot, s.approved, s.all = rec.Snapshot, rec.Approved, rec.All
+	s.snapshot, s.approved, s.all, s.digest, s.gate.decision = rec.Snapshot, rec.Approved, rec.All, rec.ManifestDigest, rec.Approval
 	s.status.Mode, s.status.PolicyDigest, s.status.Approval = rec.Mode, rec.Snapshot.Digest, rec.Approval
-
 	status := StatusCompleted
 	var err error
 	if rp.Plan.Instances > 0 {
@@ -61,19 +231,5 @@ func RetryFailed(ctx workflow.Context, in RetryInput) (CycleResult, error) {
 		status = StatusCancelled
 		ctx, _ = workflow.NewDisconnectedContext(ctx)
 	}
-	s.status.Status = status
-	s.setPhase(ctx, PhaseReport)
-	var ref activities.ReportRef
-	err = workflow.ExecuteActivity(shortCtx(ctx, s.tuning), a.WriteReport, activities.ReportInput{
-		Run: s.run, Mode: rec.Mode, Status: string(status), Snapshot: rec.Snapshot, ManifestDigest: rec.ManifestDigest,
-		Approval: rec.Approval, Phases: s.phases, Planned: true, NotAttempted: notAttemptedReason(status),
-		Approved: rec.Approved, All: rec.All,
-	}).Get(ctx, &ref)
-	if err != nil {
-		return CycleResult{}, err
-	}
-	s.status.Report = &ref
-	s.setPhase(ctx, PhaseDone)
-	return CycleResult{Group: in.Group, Cycle: in.Cycle, Retry: in.Attempt, Status: status,
-		ManifestDigest: rec.ManifestDigest, Approval: rec.Approval, Counts: s.status.Counts, Report: &ref}, nil
+	return s.finish(ctx, status)
 }

@@ -1,15 +1,14 @@
 package workflows
 
 import (
-	"strconv"
-
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/fleetpatch/fleetpatch/activities"
 )
 
 // openSlot finds the install slot and waits for it to open. It returns a
-// final status if the cycle was cancelled while waiting.
+// final status if the run was cancelled while waiting.
 func (s *runState) openSlot(ctx workflow.Context, startNow bool) (activities.Slot, Status, error) {
 	var slot activities.Slot
 	if s.snapshot.InstallWindow == nil {
@@ -34,9 +33,18 @@ func (s *runState) openSlot(ctx workflow.Context, startNow bool) (activities.Slo
 	return slot, "", nil
 }
 
+// approvalExpired reports whether the run's approval has expired: no new
+// install may start under it.
+func (s *runState) approvalExpired(ctx workflow.Context) bool {
+	d := s.gate.decision
+	return d != nil && !d.Expires.IsZero() && !workflow.Now(ctx).Before(d.Expires)
+}
+
 // waves runs the plan's waves one after the other as child workflows and
 // returns the final status: completed, halted (failures above maxErrors),
-// window-closed (the cutoff passed) or cancelled.
+// window-closed (the cutoff passed), expired (the approval did), or
+// cancelled. A failed check before an install fails the run with its
+// message.
 func (s *runState) waves(ctx workflow.Context, plan activities.Plan, slot activities.Slot) (Status, error) {
 	s.setPhase(ctx, PhaseRollout)
 	s.status.Counts.Planned = plan.Instances
@@ -57,15 +65,17 @@ func (s *runState) waves(ctx workflow.Context, plan activities.Plan, slot activi
 		s.status.Wave.Current = w.Index + 1
 		workflow.SetCurrentDetails(ctx, details(s.status))
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-			WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID + "/wave-" + strconv.Itoa(w.Index),
+			WorkflowID: waveID(workflow.GetInfo(ctx).WorkflowExecution.ID, w.Index),
 			// On cancellation, wait for the wave to settle its started
 			// batches and return what they did.
 			WaitForCancellation: true,
 		})
-		fut := workflow.ExecuteChildWorkflow(cctx, Wave, WaveInput{
-			Run: s.run, Wave: w, Reboot: s.snapshot.Group.Reboot, Deadline: slot.End, LastStart: slot.LastStart,
-			ErrorBudget: plan.MaxErrors - failed, Tuning: s.tuning,
-		})
+		in := WaveInput{Run: s.run, Wave: w, Reboot: s.snapshot.Group.Reboot, Deadline: slot.End, LastStart: slot.LastStart,
+			ErrorBudget: plan.MaxErrors - failed, Digest: s.digest, Tuning: s.tuning}
+		if s.gate.decision != nil {
+			in.ApprovalExpires = s.gate.decision.Expires
+		}
+		fut := workflow.ExecuteChildWorkflow(cctx, Wave, in)
 		s.control.child = fut
 		var res WaveResult
 		dctx, _ := workflow.NewDisconnectedContext(ctx)
@@ -79,6 +89,9 @@ func (s *runState) waves(ctx workflow.Context, plan activities.Plan, slot activi
 		s.status.Counts.Failed += res.Outcome.Failed
 		failed += res.Outcome.Failed
 		workflow.SetCurrentDetails(ctx, details(s.status))
+		if res.StoppedBy == StatusFailed {
+			return "", temporal.NewNonRetryableApplicationError(res.Failure, activities.ErrIntegrity, nil)
+		}
 		if res.StoppedBy != "" {
 			return res.StoppedBy, nil
 		}

@@ -4,6 +4,8 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/fleetpatch/fleetpatch/activities"
 )
 
 // ScheduledCycleWorkflow is the workflow a group's schedule starts.
@@ -21,8 +23,8 @@ type ScheduledInput struct {
 // cycle per group and week whatever starts it (a second start that week
 // finds the cycle there and does nothing).
 func ScheduledCycle(ctx workflow.Context, in ScheduledInput) (string, error) {
-	if in.Group == "" {
-		return "", workflowBadInput("scheduled cycle input has no group")
+	if err := activities.ValidateGroup(in.Group); err != nil {
+		return "", workflowBadInput("%v", err)
 	}
 	cycle := cycleID(ctx, CycleInput{})
 	id := WorkflowID(in.Group, cycle)

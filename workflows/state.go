@@ -9,13 +9,17 @@ import (
 )
 
 // runState is what PatchCycle and RetryFailed share: the run, its status
-// as the query shows it, the control signals and the phase timings.
+// as the query shows it, the control signals, the approval gate and the
+// phase timings.
 type runState struct {
 	run      activities.Run
 	tuning   Tuning
 	status   CycleStatus
 	control  *control
+	gate     gate
 	snapshot policy.Snapshot
+	// digest is the manifest digest the run reviewed (or retries).
+	digest   string
 	approved []string
 	all      bool
 	phases   []report.PhaseTiming
@@ -42,4 +46,59 @@ func (s *runState) setPhase(ctx workflow.Context, p Phase) {
 		workflow.GetLogger(ctx).Warn("cannot set PatchPhase", "error", err)
 	}
 	workflow.SetCurrentDetails(ctx, details(s.status))
+}
+
+// approvedSet is what the run may install, as the activities check it.
+func (s *runState) approvedSet() activities.Approved {
+	return activities.Approved{Digest: s.digest, All: s.all, Patches: s.approved, Approval: s.gate.decision}
+}
+
+// finish writes the run's report, whatever stopped it, and returns the
+// result. A cancelled run reports on a disconnected context.
+func (s *runState) finish(ctx workflow.Context, status Status) (CycleResult, error) {
+	s.status.Status = status
+	s.status.Failure = s.failure
+	s.setPhase(ctx, PhaseReport)
+	in := activities.ReportInput{Failure: s.failure, Run: s.run, Mode: s.snapshot.Group.Mode, Status: string(status),
+		Snapshot: s.snapshot, ManifestDigest: s.digest, Approval: s.gate.decision, Phases: s.phases,
+		Approved: s.approved, All: s.all,
+		NotAttempted: notAttemptedReason(status), NotApproved: notApprovedReason(status)}
+	var ref activities.ReportRef
+	if err := workflow.ExecuteActivity(shortCtx(ctx, s.tuning), a.WriteReport, in).Get(ctx, &ref); err != nil {
+		return CycleResult{}, err
+	}
+	s.status.Report = &ref
+	s.setPhase(ctx, PhaseDone)
+	return CycleResult{Group: s.run.Group, Cycle: s.run.Cycle, Retry: s.run.Retry, Status: status, ManifestDigest: s.digest,
+		Approval: s.gate.decision, Counts: s.status.Counts, Report: &ref}, nil
+}
+
+func notAttemptedReason(s Status) string {
+	switch s {
+	case StatusHalted:
+		return report.ReasonHalted
+	case StatusWindowClosed:
+		return report.ReasonWindowClosed
+	case StatusCancelled:
+		return report.ReasonCancelled
+	case StatusFailed:
+		return report.ReasonCycleFailed
+	case StatusExpired:
+		return report.ReasonExpired
+	}
+	return ""
+}
+
+func notApprovedReason(s Status) string {
+	switch s {
+	case StatusRejected:
+		return report.ReasonRejected
+	case StatusExpired:
+		return report.ReasonExpired
+	case StatusCancelled:
+		return report.ReasonCancelled
+	case StatusFailed:
+		return report.ReasonCycleFailed
+	}
+	return report.ReasonNotApproved
 }

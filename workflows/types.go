@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/fleetpatch/fleetpatch/activities"
+	"github.com/fleetpatch/fleetpatch/approval"
 	"github.com/fleetpatch/fleetpatch/policy"
 	"github.com/fleetpatch/fleetpatch/report"
 )
@@ -14,8 +15,9 @@ type CycleInput struct {
 	// Cycle is the ISO week, e.g. 2026-W48. Empty: the week of the
 	// schedule's TemporalScheduledStartTime, or of the workflow's start.
 	Cycle string `json:"cycle,omitempty"`
-	// InstallNow opens an ad-hoc install window at once (for demos and
-	// operators) instead of waiting for the group's install window.
+	// InstallNow installs at once instead of in the group's install
+	// window; the group must allow it (onDemand). An approval group still
+	// needs a signed approval, which must say "start: now".
 	InstallNow bool `json:"installNow,omitempty"`
 	// Tuning overrides timeouts and parallelism; zero values take defaults.
 	Tuning Tuning `json:"tuning,omitempty"`
@@ -59,31 +61,61 @@ func (t Tuning) withDefaults() Tuning {
 	return t
 }
 
-// ApproveInput is the payload of the approve update and signal.
+// ApproveInput is the payload of the approve update and signal: a
+// statement signed by an approver (approval.Signed: "statement" and
+// "signature"; see review --statement and docs/approvals.md).
 type ApproveInput struct {
-	// Approver must be one of the group's approvers.
-	Approver string `json:"approver"`
-	// Digest must equal the digest of the cycle's manifest (see the review).
-	Digest string `json:"digest"`
-	// Patches is the approved subset of patch IDs; empty approves all.
-	Patches []string `json:"patches,omitempty"`
-	Comment string   `json:"comment,omitempty"`
+	approval.Signed
+	// Approver, Digest, Patches and Comment are the unsigned payload of
+	// cycles started before signed approvals; only their replayed
+	// histories read them. A cycle of this version refuses them.
+	Approver string   `json:"approver,omitempty"`
+	Digest   string   `json:"digest,omitempty"`
+	Patches  []string `json:"patches,omitempty"`
+	Comment  string   `json:"comment,omitempty"`
 }
 
-// RejectInput is the payload of the reject update and signal.
+// RejectInput is the payload of the reject update and signal: a signed
+// statement whose decision is reject and whose comment is the reason.
 type RejectInput struct {
-	Approver string `json:"approver"`
-	Reason   string `json:"reason"`
-	// Digest, when given, must equal the manifest's digest.
-	Digest string `json:"digest,omitempty"`
+	approval.Signed
+	// Approver, Reason and Digest are the unsigned payload of cycles
+	// started before signed approvals (replayed histories only).
+	Approver string `json:"approver,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	Digest   string `json:"digest,omitempty"`
 }
 
 // DecisionResult answers an approve or reject update.
 type DecisionResult struct {
+	// Decision is approved, rejected, or pending while a two-person rule
+	// waits for another approver.
 	Decision string `json:"decision"`
 	Digest   string `json:"digest"`
 	// Patches is the number of patches approved.
 	Patches int `json:"patches"`
+	// Approvals and Required count the approvers so far and needed.
+	Approvals int `json:"approvals,omitempty"`
+	Required  int `json:"required,omitempty"`
+}
+
+// SignRequest tells an approver what to sign while a run awaits approval;
+// review --statement builds the statement from it.
+type SignRequest struct {
+	Namespace string `json:"namespace"`
+	Workflow  string `json:"workflow"`
+	// Run is the first run ID of the cycle whose manifest is approved.
+	Run    string `json:"run"`
+	Digest string `json:"digest"`
+	// Start is when the run would install once approved: now when the group
+	// allows it and the run asks for it, else window. A signer may always
+	// choose window.
+	Start approval.Start `json:"start"`
+	// Required is how many approvers must sign; Approved lists who has.
+	Required int      `json:"required"`
+	Approved []string `json:"approved,omitempty"`
+	// Why says why a retry needs a new approval, when it does.
+	Why string `json:"why,omitempty"`
 }
 
 // ControlInput is the optional payload of pause, resume and cancel.
@@ -129,7 +161,8 @@ type CycleStatus struct {
 	Slot         *activities.Slot      `json:"installWindow,omitempty"`
 	Report       *activities.ReportRef `json:"report,omitempty"`
 	PolicyDigest string                `json:"policyDigest,omitempty"`
-	Approvers    []string              `json:"approvers,omitempty"`
+	// Sign is what to sign, while the run awaits approval.
+	Sign *SignRequest `json:"sign,omitempty"`
 	// Failure is the error that stopped a failed cycle.
 	Failure string `json:"failure,omitempty"`
 	// LastRefusal says why the last approve or reject signal was ignored

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"golang.org/x/crypto/ssh"
+	"gopkg.in/yaml.v3"
+
+	"github.com/fleetpatch/fleetpatch/policy"
+)
+
+// devPolicy is the dev stack's copy of the policy: every approval group's
+// approvers get an ed25519 key made in the data directory (never in the
+// repository), and every group that installs allows on-demand runs, so
+// that the stack can start this week's cycles with an install window that
+// opens now.
+type devPolicy struct {
+	// Path is the folder of the rewritten policy files.
+	Path string
+	// Keys maps each approver to its private key file.
+	Keys map[string]string
+	// approvers lists each approval group's approvers.
+	approvers map[string][]string
+}
+
+// approver is the first approver of group, or "" for a group without
+// approvals.
+func (dp devPolicy) approver(group string) string {
+	if a := dp.approvers[group]; len(a) > 0 {
+		return a[0]
+	}
+	return ""
+}
+
+// makeDevPolicy rewrites the policy at src into dir/policy, with keys in
+// dir/approvers. Existing keys are kept, so a restarted stack can still
+// approve the cycles it left waiting.
+func makeDevPolicy(src, dir string) (devPolicy, error) {
+	pol, err := policy.Load(src)
+	if err != nil {
+		return devPolicy{}, fmt.Errorf("policy %s:\n%w", src, err)
+	}
+	dp := devPolicy{Path: filepath.Join(dir, "policy"), Keys: map[string]string{}, approvers: map[string][]string{}}
+	var signers []string
+	for _, g := range pol.Groups {
+		if g.Approval == nil {
+			continue
+		}
+		dp.approvers[g.Name] = g.Approval.Approvers
+		for _, who := range g.Approval.Approvers {
+			if _, done := dp.Keys[who]; done {
+				continue
+			}
+			key, line, err := devKey(filepath.Join(dir, "approvers"), who)
+			if err != nil {
+				return devPolicy{}, err
+			}
+			dp.Keys[who] = key
+			signers = append(signers, line)
+		}
+	}
+	slices.Sort(signers)
+	if err := os.RemoveAll(dp.Path); err != nil {
+		return devPolicy{}, err
+	}
+	if err := os.MkdirAll(dp.Path, 0o755); err != nil {
+		return devPolicy{}, err
+	}
+	allowed := filepath.Join(dp.Path, "dev.allowed_signers")
+	if err := os.WriteFile(allowed, []byte(strings.Join(signers, "\n")+"\n"), 0o644); err != nil {
+		return devPolicy{}, err
+	}
+	for _, f := range pol.Files() {
+		if err := rewritePolicyFile(f, filepath.Join(dp.Path, filepath.Base(f)), filepath.Base(allowed)); err != nil {
+			return devPolicy{}, err
+		}
+	}
+	if _, err := policy.Load(dp.Path); err != nil {
+		return devPolicy{}, fmt.Errorf("the dev copy of the policy (%s) does not load:\n%w", dp.Path, err)
+	}
+	return dp, nil
+}
+
+// devKey returns the private key file of principal in dir and its
+// allowed_signers line, making the key the first time.
+func devKey(dir, principal string) (string, string, error) {
+	path := filepath.Join(dir, principal)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		_, priv, gerr := ed25519.GenerateKey(rand.Reader)
+		if gerr != nil {
+			return "", "", gerr
+		}
+		block, merr := ssh.MarshalPrivateKey(priv, principal+" (fleetpatch dev)")
+		if merr != nil {
+			return "", "", merr
+		}
+		b = pem.EncodeToMemory(block)
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return "", "", err
+		}
+		err = os.WriteFile(path, b, 0o600)
+	}
+	if err != nil {
+		return "", "", err
+	}
+	signer, err := ssh.ParsePrivateKey(b)
+	if err != nil {
+		return "", "", fmt.Errorf("%s: %v", path, err)
+	}
+	pub := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(signer.PublicKey())))
+	if err := os.WriteFile(path+".pub", []byte(pub+" "+principal+"\n"), 0o644); err != nil {
+		return "", "", err
+	}
+	return path, principal + ` namespaces="fleetpatch-approval" ` + pub, nil
+}
+
+// rewritePolicyFile copies one policy file, pointing every approval group
+// at the dev allowed_signers file (its own keys dropped) and letting every
+// group that installs run on demand. Comments and layout are kept.
+func rewritePolicyFile(src, dst, allowedSigners string) error {
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return fmt.Errorf("%s: %v", src, err)
+	}
+	if groups := mappingValue(docRoot(&doc), "groups"); groups != nil && groups.Kind == yaml.SequenceNode {
+		for _, g := range groups.Content {
+			if g.Kind != yaml.MappingNode {
+				continue
+			}
+			if mode := mappingValue(g, "mode"); mode != nil && mode.Value != string(policy.ModeScanOnly) {
+				setScalar(g, "onDemand", "true", "!!bool")
+			}
+			if a := mappingValue(g, "approval"); a != nil && a.Kind == yaml.MappingNode {
+				deleteKey(a, "keys")
+				setScalar(a, "allowedSigners", allowedSigners, "!!str")
+			}
+		}
+	}
+	out, err := yaml.Marshal(&doc)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, out, 0o644)
+}
+
+func docRoot(doc *yaml.Node) *yaml.Node {
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
+		return doc.Content[0]
+	}
+	return doc
+}
+
+func mappingValue(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func setScalar(m *yaml.Node, key, value, tag string) {
+	if v := mappingValue(m, key); v != nil {
+		*v = yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: value}
+		return
+	}
+	m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key},
+		&yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: value})
+}
+
+func deleteKey(m *yaml.Node, key string) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			m.Content = append(m.Content[:i], m.Content[i+2:]...)
+			return
+		}
+	}
+}

@@ -1,0 +1,29 @@
+package workflows
+
+// Workflows run for a week, so workers are upgraded while cycles are in
+// flight. Every change to the commands a workflow issues (activities,
+// timers, children, markers, their order) is gated with workflow.GetVersion
+// under a change ID listed here, and TestReplayStoredHistories replays the
+// stored histories of every earlier version (workflows/testdata) on the
+// current code. Changes to data only (activity inputs, validators, query
+// results) need no gate: a validator does not run on replay.
+//
+// The corpus only grows: each version's histories go into their own folder
+// under workflows/testdata/histories, and no stored history is rewritten.
+
+// HistoryCorpus is the folder under workflows/testdata/histories that
+// holds the histories recorded by this version of the workflows
+// (FLEETPATCH_UPDATE_HISTORIES=1 go test -run TestE2EHistoriesReplay
+// ./worker/ adds them).
+const HistoryCorpus = "1-signed-approvals"
+
+const (
+	// changeSignedApprovals: approvals and rejections are signed
+	// statements, an install outside the window needs onDemand, and
+	// RetryFailed snapshots the policy and may wait for its own approval.
+	// Histories recorded before it replay through the legacy branches
+	// (workflow.DefaultVersion); when such a cycle reaches an install, the
+	// activities' checks (a manifest digest that now covers group and
+	// cycle, a signed approval) fail it closed.
+	changeSignedApprovals = "signed-approvals"
+)
