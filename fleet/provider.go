@@ -65,9 +65,19 @@ type InstallRequest struct {
 	Instances []InstanceInstallRequest `json:"instances"`
 	Reboot    RebootOption             `json:"reboot"`
 	// Deadline is when the install must be done (the window's end);
-	// zero means none.
+	// zero means none. Providers stop waiting for it then and make their
+	// cloud stop the install (AWS: the command's timeouts and a cancel;
+	// Azure: maximumDuration).
 	Deadline time.Time `json:"deadline,omitempty"`
+	// LastStart is the window's cutoff: after it a provider starts no new
+	// install (it may still resume and watch one an earlier attempt
+	// started), and fails with ErrWindowClosed; zero means none.
+	LastStart time.Time `json:"lastStart,omitempty"`
 }
+
+// ErrWindowClosed is returned by a provider asked to start an install
+// after the request's LastStart.
+var ErrWindowClosed = errorString("fleet: the install window's cutoff has passed; no new install starts")
 
 // InstanceInstallRequest lists the patches for one instance.
 type InstanceInstallRequest struct {
@@ -110,6 +120,12 @@ func (e errorString) Error() string { return string(e) }
 // ErrThrottled marks a provider error caused by the cloud's rate limiting;
 // callers retry it with backoff.
 var ErrThrottled = errorString("fleet: throttled by the cloud API")
+
+// ErrPermanent marks a provider error that no retry can fix: a missing
+// permission or role, a missing document, an invalid parameter. The error's
+// text names the account or subscription and, for a denial, the
+// permission. Callers fail at once instead of retrying.
+var ErrPermanent = errorString("fleet: permanent cloud error")
 
 type callKeyKey struct{}
 
