@@ -64,9 +64,28 @@ type Progress struct {
 	Total int    `json:"total"`
 }
 
-// providerError keeps a provider's error retryable, and names the call.
+// Error types of the provider errors that are not retried.
+const (
+	// ErrPermanent is the error type of a provider error no retry can fix
+	// (a denied permission, a missing document, role or resource, an
+	// invalid parameter): fleet.ErrPermanent.
+	ErrPermanent = "Permanent"
+	// ErrWindowClosed is the error type of a provider that refused to
+	// start an install after the window's cutoff: fleet.ErrWindowClosed.
+	ErrWindowClosed = "WindowClosed"
+)
+
+// providerError names the call and classifies a provider's error: a
+// permanent one and a closed window are not retried (the activity fails
+// at once with ErrPermanent or ErrWindowClosed), throttling is retried as
+// "Throttled", anything else is retried.
 func providerError(call string, err error) error {
-	if errors.Is(err, fleet.ErrThrottled) {
+	switch {
+	case errors.Is(err, fleet.ErrPermanent):
+		return temporal.NewNonRetryableApplicationError(call+": "+err.Error(), ErrPermanent, err)
+	case errors.Is(err, fleet.ErrWindowClosed):
+		return temporal.NewNonRetryableApplicationError(call+": "+err.Error(), ErrWindowClosed, err)
+	case errors.Is(err, fleet.ErrThrottled):
 		return temporal.NewApplicationErrorWithCause(call+": throttled", "Throttled", err)
 	}
 	return fmt.Errorf("%s: %w", call, err)

@@ -54,8 +54,10 @@ type Faults struct {
 
 // PackageFailure makes the install of one package fail.
 type PackageFailure struct {
-	// Package is a package name (Linux), a Windows update slot name, or a
-	// patch ID or KB.
+	// Package is a package name (Linux), a Windows update slot name, a
+	// patch ID or KB, or "*" for every package: its Rate is then drawn
+	// once per instance and install attempt, and a hit fails every
+	// package of that attempt (a package manager that is broken there).
 	Package string `json:"package"`
 	// Instances limits the failure to these instances, where it always
 	// happens. With none, Rate applies to every install attempt of the
@@ -65,6 +67,9 @@ type PackageFailure struct {
 	// Message replaces the package manager's error text.
 	Message string `json:"message,omitempty"`
 }
+
+// AnyPackage is the PackageFailure.Package that matches every package.
+const AnyPackage = "*"
 
 // DefaultSlowInstallDelay is the extra install time of a slow instance.
 const DefaultSlowInstallDelay = 3 * time.Hour
@@ -178,7 +183,7 @@ func (fs *faultSet) slowDelay(seed int64, id string) time.Duration {
 // instance and install attempt, if any.
 func (fs *faultSet) installFailure(seed int64, id string, attempt int, c *component) (PackageFailure, bool) {
 	for _, pf := range fs.InstallFailures {
-		if pf.Package != c.Name && (c.Patch == nil || (pf.Package != c.Patch.ID && pf.Package != c.Patch.KB)) {
+		if pf.Package != AnyPackage && pf.Package != c.Name && (c.Patch == nil || (pf.Package != c.Patch.ID && pf.Package != c.Patch.KB)) {
 			continue
 		}
 		if len(pf.Instances) > 0 {

@@ -28,6 +28,9 @@ import (
 // RebootIfNeeded the instance then reboots, which takes Timing.Reboot.
 // The patch definitions of req.Patches are not needed: the fleet knows its
 // catalogs and installs by patch ID.
+//
+// Every instance's outcome, delivered or not, goes into its journal (see
+// Journal); a throttled call reaches no instance and records nothing.
 func (f *Fleet) Install(ctx context.Context, req fleet.InstallRequest, progress fleet.Progress) (fleet.InstallResult, error) {
 	if err := ctx.Err(); err != nil {
 		return fleet.InstallResult{}, err
@@ -37,6 +40,7 @@ func (f *Fleet) Install(ctx context.Context, req fleet.InstallRequest, progress 
 	}
 	fs := f.faults.Load()
 	start := f.clock.Now()
+	call := newInstallCall(req)
 	res := fleet.InstallResult{Instances: make([]fleet.InstanceInstall, len(req.Instances))}
 	steps := make([]step, len(req.Instances))
 	late := make([]bool, len(req.Instances))
@@ -51,10 +55,10 @@ func (f *Fleet) Install(ctx context.Context, req fleet.InstallRequest, progress 
 	}
 	done, err := f.runSteps(ctx, steps, func(i int, now time.Time) {
 		if late[i] {
-			res.Instances[i] = f.missedDeadline(req.Instances[i], req.Deadline, start)
+			res.Instances[i] = f.missedDeadline(call, req.Instances[i], req.Deadline, start)
 			return
 		}
-		res.Instances[i] = f.installOne(fs, req.Instances[i], req.Reboot, now)
+		res.Instances[i] = f.installOne(fs, call, req.Instances[i], now)
 	}, progress)
 	if err != nil {
 		for _, s := range steps[done:] {
@@ -62,6 +66,7 @@ func (f *Fleet) Install(ctx context.Context, req fleet.InstallRequest, progress 
 				InstanceID: req.Instances[s.index].InstanceID,
 				Error:      "install cancelled before it finished (" + err.Error() + "): nothing was installed on this instance",
 			}
+			f.journalMiss(call, res.Instances[s.index], OutcomeCancelled)
 		}
 		return res, err
 	}
@@ -87,7 +92,7 @@ func (f *Fleet) toInstall(ir fleet.InstanceInstallRequest) int {
 
 // missedDeadline reports an instance whose install would not have finished
 // by the deadline; nothing was installed.
-func (f *Fleet) missedDeadline(ir fleet.InstanceInstallRequest, deadline, start time.Time) fleet.InstanceInstall {
+func (f *Fleet) missedDeadline(call installCall, ir fleet.InstanceInstallRequest, deadline, start time.Time) fleet.InstanceInstall {
 	out := fleet.InstanceInstall{
 		InstanceID: ir.InstanceID,
 		Error: "install did not finish by the deadline " + deadline.Format(time.RFC3339) +
@@ -110,19 +115,26 @@ func (f *Fleet) missedDeadline(ir fleet.InstanceInstallRequest, deadline, start 
 			State: fleet.StateFailed, Error: "not installed: the maintenance window deadline passed",
 		})
 	}
+	m.journalInstall(call, out, OutcomeMissedDeadline)
 	return out
 }
 
-// installOne applies the install on one instance at once.
-func (f *Fleet) installOne(fs *faultSet, ir fleet.InstanceInstallRequest, reboot fleet.RebootOption, now time.Time) fleet.InstanceInstall {
+// installOne applies the install on one instance at once and journals it.
+func (f *Fleet) installOne(fs *faultSet, call installCall, ir fleet.InstanceInstallRequest, now time.Time) fleet.InstanceInstall {
 	id := ir.InstanceID
 	out := fleet.InstanceInstall{InstanceID: id}
 	m, reason := f.reach(fs, id, "install", now)
 	if m == nil {
-		out.Error = reason
+		// Not delivered: the instance is unreachable (agent offline, hung or
+		// rebooting), unless it is not the fleet's at all.
+		out.Error, out.Unreachable = reason, reason != errNotFound(id)
+		f.journalMiss(call, out, OutcomeNotDelivered)
 		return out
 	}
 	defer f.unlock(m)
+	// Deferred after the unlock, so it runs first: the journal and the
+	// install are one point in time for Save.
+	defer func() { m.journalInstall(call, out, outcomeOf(out)) }()
 	m.counters.InstallAttempts++
 	changed := false
 	out.Changes = make([]fleet.PackageChange, 0, len(ir.PatchIDs))
@@ -160,7 +172,7 @@ func (f *Fleet) installOne(fs *faultSet, ir fleet.InstanceInstallRequest, reboot
 		m.counters.Installs++
 	}
 	out.RebootRequired = m.pendingReboot != 0
-	if out.RebootRequired && reboot == fleet.RebootIfNeeded {
+	if out.RebootRequired && call.reboot == fleet.RebootIfNeeded {
 		f.startReboot(fs, m, now)
 		out.Rebooted = true
 	}

@@ -31,6 +31,7 @@ type machine struct {
 	rebootHung bool
 	lastScan   time.Time
 	counters   Counters
+	journal    journal
 }
 
 // Counters count what happened to one instance.

@@ -44,6 +44,9 @@ type savedInstance struct {
 	RebootHung     bool      `json:"rebootHung,omitempty"`
 	LastScan       time.Time `json:"lastScan,omitzero"`
 	Counters       Counters  `json:"counters,omitzero"`
+	// Journal and JournalDropped are the instance's install journal.
+	Journal        []InstallRecord `json:"journal,omitempty"`
+	JournalDropped int             `json:"journalDropped,omitempty"`
 }
 
 // Save writes the fleet to path as JSON, gzip-compressed when path ends in
@@ -95,6 +98,7 @@ func (f *Fleet) snapshot() *snapshot {
 			PendingReboot: m.pendingReboot, RebootStarted: m.rebootStarted,
 			RebootingUntil: m.rebootingUntil, RebootHung: m.rebootHung,
 			LastScan: m.lastScan, Counters: m.counters,
+			Journal: m.records(), JournalDropped: m.journal.dropped,
 		}
 		s.Instances[i].LastBootTime = m.lastBoot
 	}
@@ -205,12 +209,16 @@ func fromSnapshot(s *snapshot, clock Clock) (*Fleet, error) {
 		static := si.Instance
 		lastBoot := static.LastBootTime
 		static.LastBootTime, static.Ping, static.Unreachable = time.Time{}, "", ""
-		f.add(&machine{
+		m := &machine{
 			static: static, rel: rel, installed: si.Installed,
 			pendingReboot: si.PendingReboot, lastBoot: lastBoot,
 			rebootStarted: si.RebootStarted, rebootingUntil: si.RebootingUntil, rebootHung: si.RebootHung,
 			lastScan: si.LastScan, counters: si.Counters,
-		})
+		}
+		if err := m.restoreJournal(si.Journal, si.JournalDropped); err != nil {
+			return nil, fmt.Errorf("instance %s: %w", si.ID, err)
+		}
+		f.add(m)
 	}
 	if len(f.machines) == 0 {
 		return nil, errors.New("no instances")

@@ -66,6 +66,18 @@ type InstanceInstall struct {
 	Rebooted       bool `json:"rebooted,omitempty"`
 	// Error is set when the install did not run or failed as a whole.
 	Error string `json:"error,omitempty"`
+	// Unreachable is set with Error when nothing ran because the instance
+	// could not be reached (agent offline, machine stopped): the instance
+	// is reported unreachable, not failed, and does not use up the error
+	// budget.
+	Unreachable bool `json:"unreachable,omitempty"`
+	// NotStarted is set with Error when the provider refused to start the
+	// install because the window's cutoff had passed: nothing ran.
+	NotStarted bool `json:"notStarted,omitempty"`
+	// Unconfirmed is set when the outcome is unknown (an install an earlier
+	// attempt may have run could not be confirmed): the verification scan
+	// decides.
+	Unconfirmed bool `json:"unconfirmed,omitempty"`
 }
 
 // Failed reports whether the install failed on the instance, as a whole or

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"time"
 
 	"github.com/fleetpatch/fleetpatch/policy"
 	awsprov "github.com/fleetpatch/fleetpatch/providers/aws"
@@ -16,6 +17,7 @@ type awsConfig struct {
 	Endpoint, SSM, STS, S3 string
 	Bucket, BucketRegion   string
 	Rate                   float64
+	PollInterval           time.Duration
 }
 
 func (a *awsConfig) flags(fs *flag.FlagSet) {
@@ -26,6 +28,7 @@ func (a *awsConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&a.Bucket, "aws-bucket", "", "S3 bucket for baseline overrides and install lists")
 	fs.StringVar(&a.BucketRegion, "aws-bucket-region", "", "region of the bucket")
 	fs.Float64Var(&a.Rate, "aws-rate", 10, "requests per second per account and region")
+	fs.DurationVar(&a.PollInterval, "aws-poll", 5*time.Second, "how often command and agent status are polled")
 }
 
 // endpoints resolves the per-service overrides.
@@ -48,6 +51,7 @@ func newAWSProvider(ctx context.Context, cfg config) (*awsprov.Provider, error) 
 	}
 	p, err := awsprov.FromPolicy(ctx, pol, awsprov.Config{
 		Bucket: cfg.AWS.Bucket, BucketRegion: cfg.AWS.BucketRegion, Endpoints: cfg.AWS.endpoints(), Rate: cfg.AWS.Rate,
+		PollInterval: cfg.AWS.PollInterval,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w (policy %s)", err, cfg.Policy)

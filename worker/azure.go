@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -22,20 +23,34 @@ type azureConfig struct {
 	// Endpoint and Audience override the ARM endpoint and token audience
 	// (sovereign clouds, the emulator); CAFile is a PEM bundle to trust.
 	Endpoint, Audience, CAFile string
-	Concurrency                int
-	PollInterval               time.Duration
+	// Emulator authenticates with the emulator's static test token
+	// instead of DefaultAzureCredential; it needs Endpoint.
+	Emulator     bool
+	Concurrency  int
+	PollInterval time.Duration
 }
 
 func (a *azureConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&a.Endpoint, "azure-endpoint", "", "ARM endpoint override, e.g. the emulator's https://127.0.0.1:8443")
 	fs.StringVar(&a.Audience, "azure-audience", "https://management.azure.com", "ARM token audience")
 	fs.StringVar(&a.CAFile, "azure-ca", "", "PEM file of CA certificates to trust for ARM, e.g. the emulator's")
+	fs.BoolVar(&a.Emulator, "azure-emulator", false, "the ARM endpoint is the emulator (cloudsim's fleetsim): send its static test token, not DefaultAzureCredential's")
 	fs.IntVar(&a.Concurrency, "azure-concurrency", 10, "machines driven at once per subscription")
 	fs.DurationVar(&a.PollInterval, "azure-poll", 10*time.Second, "how often long-running operations are polled")
 }
 
+// check refuses the emulator's token without an emulator endpoint, so it
+// is never sent to Azure.
+func (a azureConfig) check() error {
+	if a.Emulator && a.Endpoint == "" {
+		return errors.New("--azure-emulator needs --azure-endpoint (the emulator's URL)")
+	}
+	return nil
+}
+
 // newAzureProvider builds the Azure provider over the policy's Azure
-// targets, with azidentity's default credential chain. Resume tokens of
+// targets, with azidentity's default credential chain (the emulator's
+// static token with --azure-emulator). Resume tokens of
 // running installs are kept under DATA/azure-operations.
 func newAzureProvider(cfg config) (*azureprov.Provider, error) {
 	pol, err := policy.Load(cfg.Policy)
@@ -51,6 +66,9 @@ func newAzureProvider(cfg config) (*azureprov.Provider, error) {
 		pc.Cloud = cloud.AzurePublic
 		pc.Cloud.Services = map[cloud.ServiceName]cloud.ServiceConfiguration{
 			cloud.ResourceManager: {Endpoint: cfg.Azure.Endpoint, Audience: cfg.Azure.Audience}}
+	}
+	if cfg.Azure.Emulator {
+		pc.Credential = azureprov.StaticCredential("fleetpatch-emulator")
 	}
 	if cfg.Azure.CAFile != "" {
 		pem, err := os.ReadFile(cfg.Azure.CAFile)

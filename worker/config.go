@@ -45,9 +45,10 @@ var envVars = map[string]string{
 	"aws-endpoint": "FLEETPATCH_AWS_ENDPOINT", "aws-ssm-endpoint": "FLEETPATCH_AWS_SSM_ENDPOINT",
 	"aws-sts-endpoint": "FLEETPATCH_AWS_STS_ENDPOINT", "aws-s3-endpoint": "FLEETPATCH_AWS_S3_ENDPOINT",
 	"aws-bucket": "FLEETPATCH_AWS_BUCKET", "aws-bucket-region": "FLEETPATCH_AWS_BUCKET_REGION",
-	"aws-rate":       "FLEETPATCH_AWS_RATE",
+	"aws-rate": "FLEETPATCH_AWS_RATE", "aws-poll": "FLEETPATCH_AWS_POLL",
 	"azure-endpoint": "FLEETPATCH_AZURE_ENDPOINT", "azure-audience": "FLEETPATCH_AZURE_AUDIENCE",
-	"azure-ca": "FLEETPATCH_AZURE_CA", "azure-concurrency": "FLEETPATCH_AZURE_CONCURRENCY",
+	"azure-ca": "FLEETPATCH_AZURE_CA", "azure-emulator": "FLEETPATCH_AZURE_EMULATOR",
+	"azure-concurrency": "FLEETPATCH_AZURE_CONCURRENCY", "azure-poll": "FLEETPATCH_AZURE_POLL",
 }
 
 // nameEnvVars adds "(env NAME)" to the usage of every flag envVars covers.
@@ -95,7 +96,7 @@ func parseConfig(args []string) (config, error) {
 	if c.Provider != "sim" && c.Provider != "aws" && c.Provider != "azure" && c.Provider != "multi" {
 		return c, fmt.Errorf("provider %q is not supported (use sim, aws, azure or multi)", c.Provider)
 	}
-	return c, nil
+	return c, c.Azure.check()
 }
 
 // newFlagSet registers the worker's flags on c.

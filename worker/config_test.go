@@ -2,8 +2,11 @@ package main
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+
+	awsprov "github.com/fleetpatch/fleetpatch/providers/aws"
 )
 
 func TestConfigFlagsWinOverEnvironmentAndBadValuesNameTheVariable(t *testing.T) {
@@ -35,4 +38,31 @@ func TestEveryEnvironmentVariableNamesAFlag(t *testing.T) {
 		require.NotNil(t, f, "envVars names an unknown flag %q", name)
 		require.Contains(t, f.Usage, "(env "+env+")")
 	}
+}
+
+func TestConfigEmulatorFlagsComeFromTheEnvironmentToo(t *testing.T) {
+	t.Setenv("FLEETPATCH_PROVIDER", "multi")
+	t.Setenv("FLEETPATCH_AWS_ENDPOINT", "http://127.0.0.1:4566")
+	t.Setenv("FLEETPATCH_AWS_POLL", "250ms")
+	t.Setenv("FLEETPATCH_AZURE_ENDPOINT", "https://127.0.0.1:8443")
+	t.Setenv("FLEETPATCH_AZURE_CA", "/run/fleetsim/azure-ca.pem")
+	t.Setenv("FLEETPATCH_AZURE_EMULATOR", "true")
+	t.Setenv("FLEETPATCH_AZURE_POLL", "100ms")
+	c, err := parseConfig([]string{"--aws-s3-endpoint", "http://127.0.0.1:9000"})
+	require.NoError(t, err)
+	require.Equal(t, "multi", c.Provider)
+	require.Equal(t, awsprov.Endpoints{SSM: "http://127.0.0.1:4566", STS: "http://127.0.0.1:4566", S3: "http://127.0.0.1:9000"},
+		c.AWS.endpoints(), "one endpoint for every service, a flag for one")
+	require.Equal(t, 250*time.Millisecond, c.AWS.PollInterval)
+	require.Equal(t, azureConfig{Endpoint: "https://127.0.0.1:8443", Audience: "https://management.azure.com",
+		CAFile: "/run/fleetsim/azure-ca.pem", Emulator: true, Concurrency: 10, PollInterval: 100 * time.Millisecond}, c.Azure)
+}
+
+func TestConfigAzureEmulatorTokenNeedsAnEmulatorEndpoint(t *testing.T) {
+	_, err := parseConfig([]string{"--provider", "azure", "--azure-emulator"})
+	require.ErrorContains(t, err, "--azure-emulator needs --azure-endpoint")
+
+	c, err := parseConfig([]string{"--provider", "azure"})
+	require.NoError(t, err)
+	require.False(t, c.Azure.Emulator, "DefaultAzureCredential unless asked")
 }

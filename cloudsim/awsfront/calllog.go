@@ -18,6 +18,9 @@ type Call struct {
 	IDs []string `json:"ids,omitempty"`
 	// Operation is AWS-RunPatchBaseline's Operation for SendCommand.
 	Operation string `json:"operation,omitempty"`
+	// TimeoutSeconds is SendCommand's delivery timeout, as sent (0: not
+	// given).
+	TimeoutSeconds int `json:"timeoutSeconds,omitempty"`
 	// Error is the AWS error code the call was answered with, if any.
 	Error string `json:"error,omitempty"`
 	// At is the wall-clock time the request arrived.
@@ -54,7 +57,7 @@ func (s *Server) finish(i int, c *ssmCall, errCode string) {
 	defer s.mu.Unlock()
 	call := &s.calls[i]
 	if c != nil {
-		call.Instances, call.Operation, call.IDs = c.instances, c.operation, c.ids
+		call.Instances, call.Operation, call.IDs, call.TimeoutSeconds = c.instances, c.operation, c.ids, c.timeoutSeconds
 	}
 	call.Error = errCode
 }

@@ -26,7 +26,14 @@
 // instances' patch compliance (DescribeInstancePatches and
 // DescribeInstancePatchStates), as on AWS after a Scan or Install.
 //
+// SendCommand's TimeoutSeconds (30 to 2,592,000) is the delivery timeout:
+// an instance that is rebooting when the command arrives gets it when it
+// is back, or, if that is after the timeout, never (DeliveryTimedOut).
+// CancelCommand ends the unfinished invocations Cancelled; those that
+// finished keep their outcome.
+//
 // Lists come in small pages (Options.PageSize) so that clients must follow
 // NextToken; throttling can be injected (every Nth call, or a rate per
-// account and region); every request is kept in a call log.
+// account and region), and so can denials (DenyAssumeRole, DenyAction:
+// AccessDenied as AWS answers it); every request is kept in a call log.
 package awsfront

@@ -8,10 +8,11 @@ import (
 	"github.com/fleetpatch/fleetpatch/fleet"
 )
 
-// runScan runs Operation=Scan: the fleet scans the instances and each
-// instance's compliance becomes what it misses. A BaselineOverride must be
-// a readable list of baselines, or the document fails.
-func (s *Server) runScan(ctx context.Context, cmd *command) error {
+// runScan runs Operation=Scan on some of the command's instances: the
+// fleet scans them and each instance's compliance becomes what it misses.
+// A BaselineOverride must be a readable list of baselines, or the
+// document fails.
+func (s *Server) runScan(ctx context.Context, cmd *command, ids []string) error {
 	override := cmd.param("BaselineOverride")
 	if override != "" {
 		data, err := s.objectByURL(override)
@@ -22,7 +23,7 @@ func (s *Server) runScan(ctx context.Context, cmd *command) error {
 			return fmt.Errorf("failed to read the BaselineOverride: %v", err)
 		}
 	}
-	res, err := s.fleet.Scan(ctx, cmd.ids, nil)
+	res, err := s.fleet.Scan(ctx, ids, nil)
 	if err != nil {
 		return err
 	}
@@ -51,12 +52,14 @@ func (s *Server) runScan(ctx context.Context, cmd *command) error {
 	return nil
 }
 
-// runInstall runs Operation=Install: with an InstallOverrideList, each
-// instance installs the listed patches that apply to it (a pinned version
-// or any version of a package); without one, every missing patch. An
-// install that does not finish within Options.ExecutionTimeout of
-// simulated time is stopped and times out.
-func (s *Server) runInstall(ctx context.Context, cmd *command) error {
+// runInstall runs Operation=Install on some of the command's instances:
+// with an InstallOverrideList, each instance installs the listed patches
+// that apply to it (a pinned version or any version of a package);
+// without one, every missing patch. An install that does not finish
+// within Options.ExecutionTimeout of simulated time is stopped and times
+// out. When the command is cancelled, the instances that finished keep
+// their outcome and the others end Cancelled, as on AWS.
+func (s *Server) runInstall(ctx context.Context, cmd *command, ids []string) error {
 	var list *overrideList
 	if u := cmd.param("InstallOverrideList"); u != "" {
 		data, err := s.objectByURL(u)
@@ -74,17 +77,16 @@ func (s *Server) runInstall(ctx context.Context, cmd *command) error {
 		reboot = fleet.RebootIfNeeded
 	}
 	req := fleet.InstallRequest{CycleID: cmd.param("SnapshotId"), Reboot: reboot, Deadline: s.fleet.Now().Add(s.opts.ExecutionTimeout)}
-	for _, id := range cmd.ids {
+	for _, id := range ids {
 		req.Instances = append(req.Instances, fleet.InstanceInstallRequest{InstanceID: id, PatchIDs: s.selectPatches(id, list)})
 	}
 	res, err := s.fleet.Install(ctx, req, nil)
-	if err != nil {
-		return err
-	}
 	for _, r := range res.Instances {
-		s.reportInstall(cmd, r)
+		if err == nil || !strings.HasPrefix(r.Error, "install cancelled before it finished") {
+			s.reportInstall(cmd, r)
+		}
 	}
-	return nil
+	return err
 }
 
 // selectPatches returns the patches an install puts on the instance: the

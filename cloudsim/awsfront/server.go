@@ -46,10 +46,13 @@ type Server struct {
 	compliance map[string]*compliance
 	objects    map[string]object
 	denied     map[string]string
-	calls      []Call
-	throttle   throttler
-	seq        uint64
-	wg         sync.WaitGroup
+	// deniedActions maps "account|action" to why the action is denied
+	// (see DenyAction).
+	deniedActions map[string]string
+	calls         []Call
+	throttle      throttler
+	seq           uint64
+	wg            sync.WaitGroup
 }
 
 // New returns an emulator over the fleet.
@@ -73,7 +76,7 @@ func New(f *cloudsim.Fleet, opts Options) *Server {
 	s := &Server{
 		fleet: f, opts: opts, ctx: ctx, cancel: cancel,
 		commands: map[string]*command{}, compliance: map[string]*compliance{},
-		objects: map[string]object{}, denied: map[string]string{},
+		objects: map[string]object{}, denied: map[string]string{}, deniedActions: map[string]string{},
 	}
 	s.throttle.set(opts.Throttle)
 	return s

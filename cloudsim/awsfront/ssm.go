@@ -25,10 +25,12 @@ const (
 type ssmCall struct {
 	account, region string
 	body            []byte
-	// instances and operation are reported in the call log.
-	instances int
-	operation string
-	ids       []string
+	// instances, operation, ids and timeoutSeconds are reported in the
+	// call log.
+	instances      int
+	operation      string
+	ids            []string
+	timeoutSeconds int
 }
 
 // ssmHandler serves one SSM operation and returns its output.
@@ -68,6 +70,10 @@ func (s *Server) serveSSM(w http.ResponseWriter, r *http.Request, cred credentia
 		return
 	}
 	c.body = body
+	if e := s.deniedAction(c.account, c.region, "ssm:"+op); e != nil {
+		fail(e)
+		return
+	}
 	if s.throttle.throttled(c.account, c.region) {
 		fail(throttling())
 		return

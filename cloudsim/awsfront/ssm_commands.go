@@ -75,7 +75,7 @@ func (s *Server) sendCommand(c *ssmCall) (any, *apiError) {
 	if e := c.decode(&in); e != nil {
 		return nil, e
 	}
-	c.instances, c.ids = len(in.InstanceIDs), in.InstanceIDs
+	c.instances, c.ids, c.timeoutSeconds = len(in.InstanceIDs), in.InstanceIDs, in.TimeoutSeconds
 	if len(in.Parameters["Operation"]) == 1 {
 		c.operation = in.Parameters["Operation"][0]
 	}
@@ -98,6 +98,9 @@ func (s *Server) sendCommand(c *ssmCall) (any, *apiError) {
 	if r := in.Parameters["RebootOption"]; len(r) > 0 && r[0] != string(fleet.RebootIfNeeded) && r[0] != string(fleet.NoReboot) {
 		return nil, errorf("InvalidParameters", http.StatusBadRequest, "Parameter \"RebootOption\" has an invalid value %q.", r[0])
 	}
+	if e := checkTimeoutSeconds(in.TimeoutSeconds); e != nil {
+		return nil, e
+	}
 	ctx, cancel := context.WithCancel(s.ctx)
 	id, seq := newCommandID(s)
 	cmd := &command{
@@ -106,7 +109,7 @@ func (s *Server) sendCommand(c *ssmCall) (any, *apiError) {
 		requested: s.fleet.Now(), sent: time.Now(), timeout: in.TimeoutSeconds, inv: map[string]*invocation{}, cancel: cancel,
 	}
 	if cmd.timeout == 0 {
-		cmd.timeout = 3600
+		cmd.timeout = defaultTimeoutSeconds
 	}
 	for _, i := range insts {
 		cmd.names[i.ID], cmd.platforms[i.ID] = i.Name, i.Platform
@@ -182,18 +185,19 @@ func truncate(s string) string {
 	return s[:limit] + "\n---Output truncated---"
 }
 
-// run executes the command on the fleet.
+// run executes the command on the fleet: on the instances it reaches at
+// once, and on each rebooting one once it is back, if that is before the
+// command's delivery timeout (see deliver).
 func (s *Server) run(ctx context.Context, cmd *command) {
 	if cmd.param("BaselineOverride") != "" && cmd.param("InstallOverrideList") != "" {
 		s.finishAll(cmd, statusFailed, statusFailed, "BaselineOverride and InstallOverrideList can't be used together: the patching document failed.")
 		return
 	}
-	var err error
+	op := s.runInstall
 	if cmd.operation == "Scan" {
-		err = s.runScan(ctx, cmd)
-	} else {
-		err = s.runInstall(ctx, cmd)
+		op = s.runScan
 	}
+	err := s.deliver(ctx, cmd, func(ids []string) error { return op(ctx, cmd, ids) })
 	switch {
 	case err == nil:
 	case ctx.Err() != nil:

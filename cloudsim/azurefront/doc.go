@@ -24,7 +24,9 @@
 // when the fleet operation ends, whether or not anyone polls (as in
 // https://learn.microsoft.com/azure/azure-resource-manager/management/async-operations).
 // Errors have ARM's shape {"error":{"code","message"}}; injected throttling
-// answers 429 with Retry-After. Every request is recorded in a call log.
+// answers 429 with Retry-After, and DenyAction makes a subscription's
+// requests of an action answer 403 AuthorizationFailed. Every request is
+// recorded in a call log.
 //
 // Arc machines: the fleet has none of its own; Options.ArcMachines presents
 // chosen Azure VMs of the fleet as Arc-enabled servers

@@ -52,9 +52,12 @@ type Server struct {
 	installations []patchRun
 	runCommands   map[string]*arcRunCommand
 	hidePatches   bool
-	throttleN     int
-	requests      int
-	seq           int
+	// denied maps "subscription|action" to why the action is denied (see
+	// DenyAction).
+	denied    map[string]string
+	throttleN int
+	requests  int
+	seq       int
 
 	url  string
 	pool *x509.CertPool
@@ -73,7 +76,7 @@ func New(f *cloudsim.Fleet, opts Options) *Server {
 	s := &Server{fleet: f, opts: opts, ctx: ctx, cancel: cancel,
 		vms: map[string]string{}, arc: map[string]string{}, fleetArc: map[string]string{},
 		ops: map[string]*operation{}, busy: map[string]string{}, deallocated: map[string]bool{},
-		assessments: map[string]patchRun{}, runCommands: map[string]*arcRunCommand{}}
+		assessments: map[string]patchRun{}, runCommands: map[string]*arcRunCommand{}, denied: map[string]string{}}
 	arc := map[string]bool{}
 	for _, id := range opts.ArcMachines {
 		arc[id] = true
@@ -177,6 +180,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
 		writeError(rec, http.StatusUnauthorized, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
+		return
+	}
+	if s.refuse(rec, r, &c) {
 		return
 	}
 	if s.throttled() {

@@ -94,14 +94,21 @@ func (p *Provider) clientsFor(pl place) *clientSet {
 }
 
 // credentials checks that the account's role can be assumed; the error
-// explains why not.
+// explains why not. A refusal no retry can fix (AssumeRole answered
+// AccessDenied: the role's trust policy, a wrong external ID, a role that
+// does not exist) wraps fleet.ErrPermanent (see permanent): Discover then
+// reports the account unreachable, the other calls fail with it.
 func (c *clientSet) credentials(ctx context.Context) error {
 	if c.acc.creds == nil {
 		return fmt.Errorf("no AWS credentials for account %s", c.account)
 	}
 	if _, err := c.acc.creds.Retrieve(ctx); err != nil {
 		if c.acc.role != "" {
-			return fmt.Errorf("cannot assume role %s in account %s: %w", c.acc.role, c.account, err)
+			what := fmt.Sprintf("cannot assume role %s in account %s (for region %s)", c.acc.role, c.account, c.region)
+			if pe := permanent(what, err); pe != nil {
+				return pe
+			}
+			return fmt.Errorf("%s: %w", what, err)
 		}
 		return fmt.Errorf("no AWS credentials for account %s: %w", c.account, err)
 	}

@@ -68,25 +68,37 @@ func (pc *progressCounter) add(n int) {
 
 // runCommand sends AWS-RunPatchBaseline to the group's instances (at most
 // 50, all in one account and region) and waits for every invocation to
-// end (see wait). Callers go through runOnce, which first looks for the
-// same command sent by an earlier attempt.
-func (p *Provider) runCommand(ctx context.Context, g group, params map[string][]string, comment string, pc *progressCounter) (map[string]outcome, error) {
+// end (see wait). Callers go through runOnce or resume, which first look
+// for the same command sent by an earlier attempt.
+//
+// An install is sent only before the window's cutoff, with a delivery
+// timeout (TimeoutSeconds) that ends at the cutoff, so that an instance
+// the command has not reached by then never starts it (see
+// deliveryTimeout); past the cutoff nothing is sent and the error wraps
+// fleet.ErrWindowClosed.
+func (p *Provider) runCommand(ctx context.Context, g group, b batchCommand, comment string, pc *progressCounter) (map[string]outcome, error) {
+	timeout, ok := deliveryTimeout(b.cutoff, time.Now())
+	if !ok {
+		return nil, windowClosed(g, b.cutoff)
+	}
 	out, err := g.ssm.SendCommand(ctx, &ssm.SendCommandInput{
-		DocumentName: aws.String(runPatchBaseline), InstanceIds: g.ids, Parameters: params,
-		Comment: aws.String(comment), TimeoutSeconds: aws.Int32(600),
+		DocumentName: aws.String(runPatchBaseline), InstanceIds: g.ids, Parameters: b.params,
+		Comment: aws.String(comment), TimeoutSeconds: aws.Int32(timeout),
 	})
 	if err != nil {
 		return nil, wrapErr("SendCommand in "+g.String(), err)
 	}
-	return p.wait(ctx, g, aws.ToString(out.Command.CommandId), pc)
+	return p.wait(ctx, g, aws.ToString(out.Command.CommandId), pc, b.deadline)
 }
 
 // wait polls a command until the invocations of all the group's instances
 // ended, reporting progress on every poll so that the activity heartbeats.
-// A command still running after Config.CommandTimeout is cancelled and
-// its unfinished instances reported TimedOut.
-func (p *Provider) wait(ctx context.Context, g group, id string, pc *progressCounter) (map[string]outcome, error) {
-	deadline := time.Now().Add(p.cfg.CommandTimeout)
+// A command still running at the window's end (deadline; without one,
+// Config.CommandTimeout after the wait began) is cancelled and its
+// unfinished instances reported stopped (see giveUp). The deadline is the
+// request's, the same in every attempt of the call.
+func (p *Provider) wait(ctx context.Context, g group, id string, pc *progressCounter, deadline time.Time) (map[string]outcome, error) {
+	until, why := p.waitLimit(deadline)
 	reported := 0
 	for {
 		res, err := p.invocations(ctx, g, id)
@@ -104,10 +116,14 @@ func (p *Provider) wait(ctx context.Context, g group, id string, pc *progressCou
 		if n == len(g.ids) {
 			return res, nil
 		}
-		if time.Now().After(deadline) {
-			return p.giveUp(ctx, g, id, res), nil
+		if !time.Now().Before(until) {
+			res, err = p.giveUp(ctx, g, id, res, "command "+id+" "+why)
+			if err == nil {
+				pc.add(len(g.ids) - reported)
+			}
+			return res, err
 		}
-		if err := sleep(ctx, p.cfg.PollInterval); err != nil {
+		if err := sleep(ctx, min(p.cfg.PollInterval, max(time.Until(until), time.Millisecond))); err != nil {
 			return nil, err
 		}
 	}
@@ -140,17 +156,50 @@ func (p *Provider) invocations(ctx context.Context, g group, id string) (map[str
 	return res, nil
 }
 
-// giveUp cancels a command that ran too long and reports its unfinished
-// instances as timed out.
-func (p *Provider) giveUp(ctx context.Context, g group, id string, res map[string]outcome) map[string]outcome {
-	_, _ = g.ssm.CancelCommand(ctx, &ssm.CancelCommandInput{CommandId: aws.String(id)})
+// cancelSettle bounds how long giveUp reads a cancelled command's
+// invocations until they end: CancelCommand only asks SSM to stop the
+// command, and invocations finish or turn Cancelled shortly after
+// (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_CancelCommand.html).
+const cancelSettle = 2 * time.Minute
+
+// giveUp cancels a command that ran too long (CancelCommand), reads its
+// invocations until they have ended (at most cancelSettle), and reports
+// each instance it had not finished on as stopped, with the reason why,
+// unless it finished meanwhile (then it ran, and its result stands).
+func (p *Provider) giveUp(ctx context.Context, g group, id string, res map[string]outcome, why string) (map[string]outcome, error) {
+	stopped := map[string]bool{}
 	for _, iid := range g.ids {
-		if o := res[iid]; !terminal(o.status) {
-			res[iid] = outcome{status: types.CommandInvocationStatusTimedOut, details: "fleetpatch stopped waiting",
-				output: fmt.Sprintf("command %s did not finish within %s and was cancelled", id, p.cfg.CommandTimeout)}
+		stopped[iid] = !terminal(res[iid].status)
+	}
+	if _, err := g.ssm.CancelCommand(ctx, &ssm.CancelCommandInput{CommandId: aws.String(id)}); err != nil && ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	for settle := time.Now().Add(cancelSettle); time.Now().Before(settle) && !allTerminal(res, g.ids); {
+		if err := sleep(ctx, p.cfg.PollInterval); err != nil {
+			return nil, err
+		}
+		now, err := p.invocations(ctx, g, id)
+		if err != nil {
+			break // the instances not ended yet are reported stopped
+		}
+		res = now
+	}
+	for iid, s := range stopped {
+		if o := res[iid]; s && !(terminal(o.status) && o.ran()) {
+			res[iid] = outcome{status: types.CommandInvocationStatusTimedOut, details: "fleetpatch stopped waiting", output: why}
 		}
 	}
-	return res
+	return res, nil
+}
+
+// allTerminal reports whether every instance's invocation has ended.
+func allTerminal(res map[string]outcome, ids []string) bool {
+	for _, iid := range ids {
+		if !terminal(res[iid].status) {
+			return false
+		}
+	}
+	return true
 }
 
 // sleep waits d or until ctx ends.

@@ -48,9 +48,10 @@ type Config struct {
 	// PollInterval is how often command status and ping status are read;
 	// 0 means 5s.
 	PollInterval time.Duration
-	// CommandTimeout bounds the wait for one command; then the provider
-	// cancels it and reports the unfinished instances as timed out. 0
-	// means 3h.
+	// CommandTimeout bounds the wait for one command of a call without a
+	// deadline (scans; an install waits until its request's Deadline
+	// instead); then the provider cancels it and reports the unfinished
+	// instances as stopped. 0 means 3h.
 	CommandTimeout time.Duration
 	// CommandLookback is how far back a call looks for the commands of an
 	// earlier attempt (ListCommands InvokedAfter) before sending its own;

@@ -2,6 +2,7 @@ package aws
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"sort"
@@ -195,8 +196,10 @@ func orUnknown(s string) string {
 
 // locate returns the nodes of the IDs, grouped by account and region, in
 // the targets' order. IDs not seen yet are looked up in every target
-// account and region; IDs found nowhere (or in accounts whose role cannot
-// be assumed) are returned in missing with the reason.
+// account and region; IDs found nowhere are returned in missing with the
+// reason. When some are found nowhere and an account's role was refused
+// for good (see credentials), they may well be that account's: the call
+// fails with that permanent error instead.
 func (p *Provider) locate(ctx context.Context, ids []string) (groups []group, missing map[string]string, err error) {
 	byPlace := map[place][]string{}
 	var unknown []string
@@ -212,9 +215,13 @@ func (p *Provider) locate(ctx context.Context, ids []string) (groups []group, mi
 	missing = map[string]string{}
 	if len(unknown) > 0 {
 		var reasons []string
+		var denied error
 		for _, pl := range p.places(fleet.Selector{}) {
 			c := p.clientsFor(pl)
 			if err := c.credentials(ctx); err != nil {
+				if denied == nil && errors.Is(err, fleet.ErrPermanent) {
+					denied = err
+				}
 				reasons = append(reasons, err.Error())
 				continue
 			}
@@ -233,6 +240,9 @@ func (p *Provider) locate(ctx context.Context, ids []string) (groups []group, mi
 			}
 		}
 		for _, id := range unknown {
+			if !found[id] && denied != nil {
+				return nil, nil, denied
+			}
 			if !found[id] {
 				missing[id] = "InvalidInstanceId: " + id + " is not a managed node in any target account and region"
 				if len(reasons) > 0 {

@@ -36,6 +36,19 @@
 //   - WaitReady: DescribeInstanceInformation until PingStatus is Online.
 //   - Inventory: ListInventoryEntries.
 //
+// The install window (see Install): no command is sent after the
+// request's LastStart, and the one sent before carries a TimeoutSeconds
+// (SSM's delivery timeout) that ends at it; the wait ends at the request's
+// Deadline, where a command still running is cancelled (CancelCommand).
+//
+// Errors: AWS codes no retry can fix (denials such as AccessDenied,
+// AccessDeniedException and UnauthorizedOperation, InvalidDocument,
+// invalid parameters; see permanentCodes), and an AssumeRole refused for
+// an install, scan or other batch call, fail the call with an error
+// wrapping fleet.ErrPermanent that names the account, the region and the
+// denied action; Discover reports such an account unreachable instead.
+// Throttling that outlasts the SDK's retries wraps fleet.ErrThrottled.
+//
 // Endpoints can be overridden per service (Config.Endpoints), with S3
 // path-style URLs, so the same code talks to the local emulator in
 // cloudsim/awsfront. Results never carry credentials.

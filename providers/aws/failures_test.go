@@ -48,7 +48,7 @@ func (e *env) needy(n int) []string {
 	return out
 }
 
-func TestAssumeRoleFailureMakesOneAccountUnreachableAndOthersProceed(t *testing.T) {
+func TestAssumeRoleFailureMakesOneAccountUnreachableAndItsCallsPermanent(t *testing.T) {
 	e := newEnv(t, 90, nil, awsfrontOpts(), nil)
 	const denied = "222222222222"
 	e.front.DenyAssumeRole(denied, "role trust policy does not trust the worker")
@@ -68,18 +68,16 @@ func TestAssumeRoleFailureMakesOneAccountUnreachableAndOthersProceed(t *testing.
 	}
 	require.Equal(t, len(e.ids(fleet.Selector{}))-len(e.ids(fleet.Selector{Accounts: []string{denied}})), reachable)
 
-	// A batch mixing accounts: the denied account's instances carry the
-	// reason, the others are scanned.
+	// A scan that needs the denied account fails at once, for good,
+	// naming the account and the refused action; nothing was sent.
 	ids := append(e.ids(fleet.Selector{Accounts: []string{denied}})[:3], e.ids(fleet.Selector{Accounts: []string{"111111111111"}})[:3]...)
-	scan, err := e.prov.Scan(ctx, ids, nil)
-	require.NoError(t, err)
-	for _, s := range scan.Instances {
-		i, _ := e.fleet.Instance(s.InstanceID)
-		if i.Account == denied {
-			require.Contains(t, s.Error, "cannot assume role", s.InstanceID)
-		} else {
-			require.Empty(t, s.Error, s.InstanceID)
-		}
+	_, err = e.prov.Scan(ctx, ids, nil)
+	require.ErrorIs(t, err, fleet.ErrPermanent)
+	require.Contains(t, err.Error(), "account 222222222222")
+	require.Contains(t, err.Error(), "denied action sts:AssumeRole")
+	require.NotContains(t, err.Error(), "\n")
+	for _, c := range e.front.Calls() {
+		require.NotEqual(t, "SendCommand", c.Op)
 	}
 }
 

@@ -2,11 +2,14 @@ package aws
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"gopkg.in/yaml.v3"
 
 	"github.com/fleetpatch/fleetpatch/fleet"
@@ -26,6 +29,15 @@ import (
 // WithCallKey) sends no second command: it waits for the first one if it
 // still runs and reads its results if it finished, and sends a new one
 // only to the instances where the first ended Cancelled or TimedOut.
+//
+// The window: a command is sent only before the request's LastStart (or,
+// without one, its Deadline), with a delivery timeout that ends there;
+// the wait ends at the Deadline, where a command still running is
+// cancelled and its unfinished instances are reported stopped at the
+// window's end. Past the cutoff a retry still resumes and watches the
+// call's own command, but sends nothing: the instances of an account and
+// region without one report the window closed, and when no part of the
+// batch had a command the call fails with fleet.ErrWindowClosed.
 func (p *Provider) Install(ctx context.Context, req fleet.InstallRequest, progress fleet.Progress) (fleet.InstallResult, error) {
 	if len(req.Instances) > fleet.MaxBatch {
 		return fleet.InstallResult{}, fmt.Errorf("aws: install on %d instances: %w", len(req.Instances), fleet.ErrTooManyInstances)
@@ -48,13 +60,23 @@ func (p *Provider) Install(ctx context.Context, req fleet.InstallRequest, progre
 	pc.add(len(missing))
 	var mu sync.Mutex
 	results := map[string]fleet.InstanceInstall{}
+	var closed []error
 	err = eachGroup(groups, func(g group) error {
 		res, err := p.installGroup(ctx, g, req, wanted, defs, pc)
-		if err != nil {
+		if errors.Is(err, fleet.ErrWindowClosed) {
+			res = make([]fleet.InstanceInstall, len(g.ids))
+			for i, id := range g.ids {
+				res[i] = fleet.InstanceInstall{InstanceID: id, Error: err.Error(), NotStarted: true}
+			}
+			pc.add(len(g.ids))
+		} else if err != nil {
 			return err
 		}
 		mu.Lock()
 		defer mu.Unlock()
+		if err != nil {
+			closed = append(closed, err)
+		}
 		for _, r := range res {
 			results[r.InstanceID] = r
 		}
@@ -62,6 +84,9 @@ func (p *Provider) Install(ctx context.Context, req fleet.InstallRequest, progre
 	})
 	if err != nil {
 		return fleet.InstallResult{}, err
+	}
+	if len(groups) > 0 && len(closed) == len(groups) {
+		return fleet.InstallResult{}, closed[0]
 	}
 	out := fleet.InstallResult{Instances: make([]fleet.InstanceInstall, 0, len(ids))}
 	for _, id := range ids {
@@ -106,18 +131,43 @@ func overrideYAML(patchIDs []string, defs map[string]fleet.Patch) ([]byte, error
 	return yaml.Marshal(doc)
 }
 
-// installGroup installs on the nodes of one account and region.
+// installGroup installs on the nodes of one account and region. Past the
+// window's cutoff it fails with fleet.ErrWindowClosed, before it uploads
+// or reads anything, unless an earlier attempt of the call sent the
+// command (see started).
 func (p *Provider) installGroup(ctx context.Context, g group, req fleet.InstallRequest, wanted map[string][]string, defs map[string]fleet.Patch, pc *progressCounter) ([]fleet.InstanceInstall, error) {
 	out := make([]fleet.InstanceInstall, len(g.ids))
 	for i, id := range g.ids {
 		out[i].InstanceID = id
 	}
 	if err := g.credentials(ctx); err != nil {
+		if errors.Is(err, fleet.ErrPermanent) {
+			return nil, err
+		}
 		for i := range out {
 			out[i].Error = err.Error()
 		}
 		pc.add(len(g.ids))
 		return out, nil
+	}
+	reboot := req.Reboot
+	if reboot == "" {
+		reboot = fleet.NoReboot
+	}
+	b := batchCommand{
+		params:        map[string][]string{"Operation": {"Install"}, "SnapshotId": {SnapshotID(req.CycleID)}, "RebootOption": {string(reboot)}},
+		cycle:         req.CycleID,
+		key:           callKey(ctx),
+		reuseFinished: true,
+		deadline:      req.Deadline,
+		cutoff:        cutoffOf(req),
+	}
+	cmds, err := p.recentCommands(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := deliveryTimeout(b.cutoff, time.Now()); !ok && !started(cmds, g.ids, b) {
+		return nil, windowClosed(g, b.cutoff)
 	}
 	union := map[string]bool{}
 	for _, id := range g.ids {
@@ -138,20 +188,12 @@ func (p *Provider) installGroup(ctx context.Context, g group, req fleet.InstallR
 	if err != nil {
 		return nil, err
 	}
+	b.params["InstallOverrideList"] = []string{u}
 	before := make([]map[string]string, len(g.ids))
 	if err := p.each(g.ids, func(i int, id string) (err error) { before[i], err = p.inventory(ctx, g, id); return }); err != nil {
 		return nil, err
 	}
-	reboot := req.Reboot
-	if reboot == "" {
-		reboot = fleet.NoReboot
-	}
-	params := map[string][]string{
-		"Operation": {"Install"}, "SnapshotId": {SnapshotID(req.CycleID)},
-		"InstallOverrideList": {u}, "RebootOption": {string(reboot)},
-	}
-	b := batchCommand{params: params, cycle: req.CycleID, key: callKey(ctx), reuseFinished: true}
-	outcomes, err := p.runOnce(ctx, g, b, pc)
+	outcomes, err := p.resume(ctx, g, b, cmds, pc)
 	if err != nil {
 		return nil, err
 	}
@@ -179,6 +221,8 @@ func (p *Provider) installGroup(ctx context.Context, g group, req fleet.InstallR
 		o := outcomes[id]
 		if !o.ran() {
 			out[i].Error = "install " + o.describe()
+			// SSM could not deliver the command: the agent is offline.
+			out[i].Unreachable = o.details == "DeliveryTimedOut" || o.status == types.CommandInvocationStatus("Undeliverable")
 			continue
 		}
 		if o.status != "Success" && o.status != "Failed" {

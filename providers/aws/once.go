@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"sort"
 	"strings"
 	"time"
@@ -11,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/fleetpatch/fleetpatch/fleet"
 )
 
 // A call of Scan or Install is retried, by Temporal, on another worker when
@@ -43,6 +46,10 @@ type batchCommand struct {
 	// to the cycle), for scans only when the call is known (an earlier
 	// scan of the same instances is stale otherwise).
 	reuseFinished bool
+	// deadline is the window's end: the wait for the command ends there
+	// (zero: Config.CommandTimeout). cutoff is the last moment a command
+	// may be sent (zero: any time; see cutoffOf and runCommand).
+	deadline, cutoff time.Time
 }
 
 func (b batchCommand) param(name string) string {
@@ -90,6 +97,14 @@ func (p *Provider) runOnce(ctx context.Context, g group, b batchCommand, pc *pro
 	return p.resume(ctx, g, b, cmds, pc)
 }
 
+// started reports whether an earlier attempt of the call sent its command
+// to the instances, which a call may resume (and watch to its end) after
+// the window's cutoff.
+func started(cmds []types.Command, ids []string, b batchCommand) bool {
+	own, _ := pick(cmds, ids, b, b.comment(ids))
+	return own != nil && (b.reuseFinished || !finished(own.Status))
+}
+
 // resume decides from the recent commands what the call does:
 //   - its own command (same Comment, Operation, SnapshotId and instances;
 //     the newest if several) is still Pending or InProgress: it waits for
@@ -100,18 +115,26 @@ func (p *Provider) runOnce(ctx context.Context, g group, b batchCommand, pc *pro
 //   - no own command, but one of another call for the same batch still
 //     runs: it lets that one end first, then sends its own;
 //   - otherwise it sends the command.
+//
+// Past the window's cutoff it sends nothing (runCommand refuses): its own
+// command is still watched to its end, the instances that would have got
+// a new one keep their Cancelled or TimedOut outcome, and a call with no
+// own command fails with fleet.ErrWindowClosed.
 func (p *Provider) resume(ctx context.Context, g group, b batchCommand, cmds []types.Command, pc *progressCounter) (map[string]outcome, error) {
 	comment := b.comment(g.ids)
 	own, other := pick(cmds, g.ids, b, comment)
 	if own == nil || (finished(own.Status) && !b.reuseFinished) {
+		if _, ok := deliveryTimeout(b.cutoff, time.Now()); !ok {
+			return nil, windowClosed(g, b.cutoff)
+		}
 		if other != nil {
-			if _, err := p.wait(ctx, g, aws.ToString(other.CommandId), nil); err != nil {
+			if _, err := p.wait(ctx, g, aws.ToString(other.CommandId), nil, b.deadline); err != nil {
 				return nil, err
 			}
 		}
-		return p.runCommand(ctx, g, b.params, comment, pc)
+		return p.runCommand(ctx, g, b, comment, pc)
 	}
-	res, err := p.wait(ctx, g, aws.ToString(own.CommandId), pc)
+	res, err := p.wait(ctx, g, aws.ToString(own.CommandId), pc, b.deadline)
 	if err != nil || !finished(own.Status) {
 		return res, err
 	}
@@ -128,9 +151,18 @@ func (p *Provider) resume(ctx context.Context, g group, b batchCommand, cmds []t
 	sub := group{clientSet: g.clientSet, ids: redo}
 	var again map[string]outcome
 	if len(redo) == len(g.ids) {
-		again, err = p.runCommand(ctx, sub, b.params, comment, pc)
+		again, err = p.runCommand(ctx, sub, b, comment, pc)
 	} else {
 		again, err = p.resume(ctx, sub, b, cmds, pc)
+	}
+	if errors.Is(err, fleet.ErrWindowClosed) {
+		pc.add(len(redo))
+		for _, id := range redo {
+			o := res[id]
+			o.output = strings.TrimSpace(o.output + " (not sent again: the window's cutoff has passed)")
+			res[id] = o
+		}
+		return res, nil
 	}
 	if err != nil {
 		return nil, err

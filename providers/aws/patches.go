@@ -49,7 +49,7 @@ func (p *Provider) instancePatches(ctx context.Context, g group, id string, stat
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			return nil, wrapErr("DescribeInstancePatches "+id, err)
+			return nil, wrapErr("DescribeInstancePatches "+id+" in "+g.String(), err)
 		}
 		for _, d := range page.Patches {
 			out = append(out, refOf(os, d))
@@ -203,7 +203,7 @@ func (p *Provider) inventory(ctx context.Context, g group, id string) (map[strin
 			InstanceId: aws.String(id), TypeName: aws.String("AWS:Application"), MaxResults: aws.Int32(50), NextToken: token,
 		})
 		if err != nil {
-			return nil, wrapErr("ListInventoryEntries "+id, err)
+			return nil, wrapErr("ListInventoryEntries "+id+" in "+g.String(), err)
 		}
 		for _, e := range page.Entries {
 			out[e["Name"]] = e["Version"]

@@ -39,7 +39,7 @@ type Provider struct {
 // place is one account and region.
 type place struct{ account, region string }
 
-func (p place) String() string { return p.account + "/" + p.region }
+func (p place) String() string { return "account " + p.account + " region " + p.region }
 
 // New returns a provider for the targets. It loads the default credential
 // chain unless cfg.Base is set; it makes no AWS call.

@@ -2,6 +2,7 @@ package aws
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -42,6 +43,9 @@ func (p *Provider) WaitReady(ctx context.Context, instanceIDs []string, progress
 				return nil
 			}
 			if err := g.credentials(ctx); err != nil {
+				if errors.Is(err, fleet.ErrPermanent) {
+					return err
+				}
 				mu.Lock()
 				for _, id := range waiting {
 					last[id] = err.Error()
@@ -102,6 +106,9 @@ func (p *Provider) Inventory(ctx context.Context, instanceIDs []string) ([]fleet
 	res := map[string]fleet.Inventory{}
 	err = eachGroup(groups, func(g group) error {
 		if err := g.credentials(ctx); err != nil {
+			if errors.Is(err, fleet.ErrPermanent) {
+				return err
+			}
 			mu.Lock()
 			for _, id := range g.ids {
 				res[id] = fleet.Inventory{InstanceID: id, Error: err.Error()}

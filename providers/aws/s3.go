@@ -32,7 +32,7 @@ func (p *Provider) upload(ctx context.Context, kind, name string, data []byte, c
 			Bucket: aws.String(p.cfg.Bucket), Key: aws.String(key), Body: bytes.NewReader(data),
 			ContentType: aws.String(contentType),
 		}); err != nil {
-			return "", wrapErr("PutObject s3://"+p.cfg.Bucket+"/"+key, err)
+			return "", wrapErr("PutObject s3://"+p.cfg.Bucket+"/"+key+" in region "+p.cfg.BucketRegion+" (the worker's own credentials)", err)
 		}
 		p.mu.Lock()
 		p.uploaded[key] = true

@@ -2,6 +2,7 @@ package aws
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -90,6 +91,9 @@ func (p *Provider) Scan(ctx context.Context, instanceIDs []string, progress flee
 func (p *Provider) scanGroup(ctx context.Context, g group, params map[string][]string, pc *progressCounter) ([]fleet.InstanceScan, map[string]fleet.Patch, error) {
 	out := make([]fleet.InstanceScan, len(g.ids))
 	if err := g.credentials(ctx); err != nil {
+		if errors.Is(err, fleet.ErrPermanent) {
+			return nil, nil, err
+		}
 		for i, id := range g.ids {
 			out[i] = fleet.InstanceScan{InstanceID: id, Error: err.Error()}
 		}

@@ -42,21 +42,21 @@ type arcInstall struct {
 // and windowsParameters.kbNumbersToInclude), resumed like a VM's install,
 // then the per-patch installationState from Resource Graph
 // patchinstallationresources (see arc_graph.go).
-func (p *Provider) installArc(ctx context.Context, out fleet.InstanceInstall, patches []fleet.Patch, m machine, key string,
-	params armcompute.VirtualMachineInstallPatchesParameters, beat func()) (fleet.InstanceInstall, error) {
-	in, err := resumable(ctx, p.cfg.Resume, key, func(token string) (*runtime.Poller[arcInstallResult], error) {
+func (p *Provider) installArc(ctx context.Context, req fleet.InstallRequest, out fleet.InstanceInstall, patches []fleet.Patch, m machine, key string,
+	params, report armcompute.VirtualMachineInstallPatchesParameters, beat func()) (fleet.InstanceInstall, error) {
+	in, err := resumable(ctx, p.cfg.Resume, key, guardStart(req, func(token string) (*runtime.Poller[arcInstallResult], error) {
 		if token != "" {
 			return runtime.NewPollerFromResumeToken[arcInstallResult](token, p.arc.Pipeline(), nil)
 		}
 		return arcBegin[arcInstallResult](ctx, p, http.MethodPost, m.ID+"/installPatches", params)
-	}, func(r arcInstallResult) (arcInstall, error) { return p.installRows(ctx, m, r, beat) }, p.cfg.PollInterval, beat)
+	}), func(r arcInstallResult) (arcInstall, error) { return p.installRows(ctx, m, r, beat) }, p.cfg.PollInterval, beat)
 	if err != nil {
 		return out, err
 	}
 	if !in.detail {
 		return in.result.unknownOutcome(out, patches, p.cfg.GraphWait), nil
 	}
-	return installOutcome(out, patches, in.result.vmResult(in.patches), params), nil
+	return installOutcome(out, patches, in.result.vmResult(in.patches), report), nil
 }
 
 // installRows reads the install's rows from Resource Graph: its summary

@@ -45,6 +45,12 @@ type Config struct {
 	ReadyTimeout time.Duration
 	// PageSize is the Resource Graph page ($top); 0 means 1000.
 	PageSize int32
+	// ReportGrace is how long past an install's deadline (the window's
+	// end) the provider still polls installPatches for its result: Azure
+	// stops the install at its maximumDuration, which ends at the
+	// deadline, then reports (after the reboot, if one was needed). Past
+	// it the machine is reported with its outcome unknown. 0 means 15m.
+	ReportGrace time.Duration
 	// GraphWait bounds how long an Arc scan or install waits for Resource
 	// Graph to show the operation's per-patch results (polled every
 	// PollInterval); 0 means 5m. Past it the machine's result says the
@@ -76,6 +82,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ReadyTimeout <= 0 {
 		c.ReadyTimeout = 30 * time.Minute
+	}
+	if c.ReportGrace <= 0 {
+		c.ReportGrace = 15 * time.Minute
 	}
 	if c.GraphWait <= 0 {
 		c.GraphWait = 5 * time.Minute

@@ -26,6 +26,9 @@ func (p *Provider) Discover(ctx context.Context, sel fleet.Selector) ([]fleet.In
 			continue
 		}
 		rows, err := p.query(ctx, t.ID, graphQuery(t.ResourceGroups, sel))
+		if pe := permanent(err, t.ID, true); pe != nil {
+			return nil, pe
+		}
 		if err != nil {
 			return nil, wrapCallError(fmt.Errorf("azure: resource graph query of subscription %s: %w", t.ID, err))
 		}

@@ -70,6 +70,16 @@
 // second install; the token is deleted once the result has been read
 // (for Arc machines, once Resource Graph's per-patch rows have been read).
 //
+// The install window: a new installPatches starts only before the
+// request's LastStart (resumed ones are watched after it), and the wait
+// for one ends Config.ReportGrace after the request's Deadline.
+//
 // 429 responses are retried by azcore's retry policy, which waits for the
 // Retry-After header (Retry-After-Ms and x-ms-retry-after-ms first).
+// Errors no retry can fix for the call as a whole (401 and 403 such as
+// AuthorizationFailed, InvalidParameter, a missing resource group or
+// subscription; see permanentCodes) fail the call with an error wrapping
+// fleet.ErrPermanent that names the subscription and the denied
+// permission; a machine that is missing or whose agent is offline stays
+// that machine's error.
 package azure

@@ -2,6 +2,7 @@ package azure
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -26,6 +27,16 @@ const (
 // parallel, bounded per subscription) with exactly the requested patches.
 // A machine whose install of this cycle is still running from an earlier
 // attempt is resumed, not installed again (see ResumeStore).
+//
+// The window: a new installPatches starts only before the request's
+// LastStart (or, without one, its Deadline), with a maximumDuration that
+// ends at the Deadline, so Azure stops the install there; the provider
+// waits for the result until Config.ReportGrace after the Deadline at
+// most (see installWait). Past the cutoff a machine whose install is
+// under way (a resume token) is still resumed and watched to its end; the
+// others report the window closed, and when no machine had one the call
+// fails with fleet.ErrWindowClosed. Errors no retry can fix (see
+// permanentResponse) fail the call with fleet.ErrPermanent.
 func (p *Provider) Install(ctx context.Context, req fleet.InstallRequest, progress fleet.Progress) (fleet.InstallResult, error) {
 	if err := checkBatch("Install", len(req.Instances)); err != nil {
 		return fleet.InstallResult{}, err
@@ -40,11 +51,16 @@ func (p *Provider) Install(ctx context.Context, req fleet.InstallRequest, progre
 	}
 	res := fleet.InstallResult{Instances: make([]fleet.InstanceInstall, len(ids))}
 	errs := make([]error, len(ids))
+	closed := make([]error, len(ids))
 	p.forEach(ctx, ids, progress, func(ctx context.Context, i int, m machine, beat func()) {
 		r, err := p.installOne(ctx, req, req.Instances[i], defs, m, beat)
-		if err != nil {
+		switch {
+		case errors.Is(err, fleet.ErrWindowClosed):
+			closed[i] = err
+			r = fleet.InstanceInstall{InstanceID: m.ID, Error: err.Error(), NotStarted: true}
+		case err != nil:
 			errs[i] = err
-			r = fleet.InstanceInstall{InstanceID: m.ID, Error: machineError("installPatches", err)}
+			r = fleet.InstanceInstall{InstanceID: m.ID, Error: machineError("installPatches", err), Unreachable: unreachable(err)}
 		}
 		res.Instances[i] = r
 	}, func(i int, err error) {
@@ -54,6 +70,14 @@ func (p *Provider) Install(ctx context.Context, req fleet.InstallRequest, progre
 		if callError(err) {
 			return res, wrapCallError(err)
 		}
+	}
+	for _, err := range closed {
+		if err == nil {
+			return res, nil
+		}
+	}
+	if len(closed) > 0 {
+		return fleet.InstallResult{}, fmt.Errorf("azure: install of %d machines: %w", len(closed), closed[0])
 	}
 	return res, nil
 }
@@ -104,9 +128,20 @@ func maxDuration(deadline, now time.Time) time.Duration {
 }
 
 // installOne installs on one machine, or resumes its running install.
+// Past the cutoff, with no install under way, it fails with an error
+// wrapping fleet.ErrWindowClosed (see startRefused).
 func (p *Provider) installOne(ctx context.Context, req fleet.InstallRequest, ir fleet.InstanceInstallRequest,
 	defs map[string]fleet.Patch, m machine, beat func()) (fleet.InstanceInstall, error) {
 	out := fleet.InstanceInstall{InstanceID: m.ID}
+	key := resumeKey(req.CycleID, m.ID)
+	_, resuming, err := p.cfg.Resume.Load(ctx, key)
+	if err != nil {
+		return out, fmt.Errorf("resume store: %w", err)
+	}
+	now := time.Now()
+	if c := cutoffOf(req); !resuming && !c.IsZero() && now.After(c) {
+		return out, startRefused(req, now)
+	}
 	var patches []fleet.Patch
 	for _, id := range ir.PatchIDs {
 		pt, ok := defs[id]
@@ -120,41 +155,60 @@ func (p *Provider) installOne(ctx context.Context, req fleet.InstallRequest, ir 
 	if len(patches) == 0 {
 		return out, nil
 	}
-	key := resumeKey(req.CycleID, m.ID)
-	dur := maxDuration(req.Deadline, time.Now())
-	if dur < MinDuration {
+	dur := maxDuration(req.Deadline, now)
+	if !resuming && dur < MinDuration {
 		out.Error = fmt.Sprintf("not started: the maintenance window ends at %s, less than %s from now", req.Deadline.Format(time.RFC3339), MinDuration)
+		out.NotStarted = true
 		for _, pt := range patches {
 			out.Changes = append(out.Changes, fleet.PackageChange{PatchID: pt.ID, Name: pt.Name, State: fleet.StateFailed, Error: "not installed: the maintenance window ended"})
 		}
 		return out, nil
 	}
-	params := installParams(patches, req.Reboot, dur)
-	if m.Arc {
-		return p.installArc(ctx, out, patches, m, key, params, beat)
+	params := installParams(patches, req.Reboot, max(dur, 0))
+	report := params
+	if resuming {
+		// The maximumDuration is the earlier attempt's, not known here.
+		report.MaximumDuration = nil
 	}
+	wctx, cancel := p.installWait(ctx, req.Deadline)
+	defer cancel()
+	var r fleet.InstanceInstall
+	if m.Arc {
+		r, err = p.installArc(wctx, req, out, patches, m, key, params, report, beat)
+	} else {
+		r, err = p.installVM(wctx, req, out, patches, m, key, params, report, beat)
+	}
+	if err != nil && wctx.Err() != nil && ctx.Err() == nil {
+		return p.stoppedWaiting(out, patches, req.Deadline), nil
+	}
+	return r, err
+}
+
+// installVM runs a VM's installPatches (see runInstall) and maps its result.
+func (p *Provider) installVM(ctx context.Context, req fleet.InstallRequest, out fleet.InstanceInstall, patches []fleet.Patch, m machine, key string,
+	params, report armcompute.VirtualMachineInstallPatchesParameters, beat func()) (fleet.InstanceInstall, error) {
 	c, err := p.vmClient(m.Sub)
 	if err != nil {
 		return out, err
 	}
-	r, err := p.runInstall(ctx, c, m, key, params, beat)
+	r, err := p.runInstall(ctx, req, c, m, key, params, beat)
 	if err != nil {
 		return out, err
 	}
-	return installOutcome(out, patches, r, params), nil
+	return installOutcome(out, patches, r, report), nil
 }
 
 // runInstall runs a VM's installPatches through resumable.
-func (p *Provider) runInstall(ctx context.Context, c *armcompute.VirtualMachinesClient, m machine, key string,
+func (p *Provider) runInstall(ctx context.Context, req fleet.InstallRequest, c *armcompute.VirtualMachinesClient, m machine, key string,
 	params armcompute.VirtualMachineInstallPatchesParameters, beat func()) (armcompute.VirtualMachineInstallPatchesResult, error) {
 	type response = armcompute.VirtualMachinesClientInstallPatchesResponse
-	r, err := resumable(ctx, p.cfg.Resume, key, func(token string) (*runtime.Poller[response], error) {
+	r, err := resumable(ctx, p.cfg.Resume, key, guardStart(req, func(token string) (*runtime.Poller[response], error) {
 		var opts *armcompute.VirtualMachinesClientBeginInstallPatchesOptions
 		if token != "" {
 			opts = &armcompute.VirtualMachinesClientBeginInstallPatchesOptions{ResumeToken: token}
 		}
 		return c.BeginInstallPatches(ctx, m.RG, m.Name, params, opts)
-	}, asIs[response], p.cfg.PollInterval, beat)
+	}), asIs[response], p.cfg.PollInterval, beat)
 	return r.VirtualMachineInstallPatchesResult, err
 }
 
@@ -220,8 +274,11 @@ func installOutcome(out fleet.InstanceInstall, patches []fleet.Patch, r armcompu
 }
 
 func pendingReason(exceeded bool, params armcompute.VirtualMachineInstallPatchesParameters) string {
-	if exceeded {
-		return "the install did not finish within maximumDuration " + deref(params.MaximumDuration) + " (maintenanceWindowExceeded)"
+	if !exceeded {
+		return "still pending when the operation ended"
 	}
-	return "still pending when the operation ended"
+	if d := deref(params.MaximumDuration); d != "" {
+		return "the install did not finish within maximumDuration " + d + " (maintenanceWindowExceeded)"
+	}
+	return "the install did not finish within its maximumDuration (maintenanceWindowExceeded)"
 }

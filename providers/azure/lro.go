@@ -40,9 +40,10 @@ func poll[T any](ctx context.Context, pl *runtime.Poller[T], every time.Duration
 	return pl.Result(ctx)
 }
 
-// callError reports whether err must fail the whole call (so it is
-// retried) rather than one machine: the context ended, or ARM kept
-// throttling after azcore's retries.
+// callError reports whether err must fail the whole call rather than one
+// machine: the context ended, ARM kept throttling after azcore's retries
+// (the call is retried), or ARM answered an error no retry can fix for
+// the call as a whole (see permanentResponse; the call fails for good).
 func callError(err error) bool {
 	if err == nil {
 		return false
@@ -51,11 +52,15 @@ func callError(err error) bool {
 		return true
 	}
 	var re *azcore.ResponseError
-	return errors.As(err, &re) && re.StatusCode == http.StatusTooManyRequests
+	return (errors.As(err, &re) && re.StatusCode == http.StatusTooManyRequests) || permanentResponse(err, false) != nil
 }
 
-// wrapCallError marks throttling with fleet.ErrThrottled.
+// wrapCallError marks throttling with fleet.ErrThrottled and a permanent
+// error with fleet.ErrPermanent (see permanent).
 func wrapCallError(err error) error {
+	if pe := permanent(err, "", false); pe != nil {
+		return pe
+	}
 	var re *azcore.ResponseError
 	if errors.As(err, &re) && re.StatusCode == http.StatusTooManyRequests {
 		return errors.Join(fleet.ErrThrottled, err)
@@ -68,20 +73,42 @@ func wrapCallError(err error) error {
 func machineError(op string, err error) string {
 	var re *azcore.ResponseError
 	if errors.As(err, &re) {
-		var body struct {
-			Error struct{ Code, Message string } `json:"error"`
-		}
-		if re.RawResponse != nil {
-			if b, perr := runtime.Payload(re.RawResponse); perr == nil {
-				_ = json.Unmarshal(b, &body)
-			}
-		}
-		if body.Error.Message != "" {
-			return op + " failed: " + firstNonEmpty(body.Error.Code, re.ErrorCode) + ": " + body.Error.Message
+		if code, msg := armError(re); msg != "" {
+			return op + " failed: " + code + ": " + msg
 		}
 		return op + " failed: HTTP " + strconv.Itoa(re.StatusCode) + " " + re.ErrorCode
 	}
 	return op + " failed: " + err.Error()
+}
+
+// unreachableCodes are the ARM error codes of a machine that cannot be
+// reached: its VM agent does not answer, or the VM is deallocated
+// (OperationNotAllowed "… since the VM is deallocated").
+var unreachableCodes = map[string]bool{"VMAgentStatusCommunicationError": true, "OperationNotAllowed": true}
+
+// unreachable reports whether err says the machine could not be reached:
+// nothing ran on it, and it is reported unreachable, not failed.
+func unreachable(err error) bool {
+	var re *azcore.ResponseError
+	if !errors.As(err, &re) {
+		return false
+	}
+	code, _ := armError(re)
+	return unreachableCodes[code]
+}
+
+// armError reads the code and message of ARM's error body
+// {"error":{"code","message"}}, the code falling back to azcore's.
+func armError(re *azcore.ResponseError) (code, message string) {
+	var body struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	if re.RawResponse != nil {
+		if b, err := runtime.Payload(re.RawResponse); err == nil {
+			_ = json.Unmarshal(b, &body)
+		}
+	}
+	return firstNonEmpty(body.Error.Code, re.ErrorCode), body.Error.Message
 }
 
 func firstNonEmpty(v ...string) string {

@@ -2,7 +2,9 @@ package multi
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"sync"
 
 	"github.com/fleetpatch/fleetpatch/fleet"
 )
@@ -71,6 +73,8 @@ func (p *Provider) Install(ctx context.Context, req fleet.InstallRequest, progre
 	}
 	pr := newProgress(progress, len(ids))
 	results := make([]fleet.InstallResult, len(parts))
+	var mu sync.Mutex
+	var closed []error
 	err := run(parts, func(pt *part) error {
 		sub := req
 		sub.Instances = make([]fleet.InstanceInstallRequest, len(pt.idx))
@@ -78,11 +82,26 @@ func (p *Provider) Install(ctx context.Context, req fleet.InstallRequest, progre
 			sub.Instances[k] = req.Instances[i]
 		}
 		r, err := pt.prov.Install(ctx, sub, pr.of(pt.cloud))
+		if errors.Is(err, fleet.ErrWindowClosed) {
+			// One cloud refused to start past the cutoff while another may
+			// have resumed its install: its instances are not started.
+			r = fleet.InstallResult{}
+			for _, id := range pt.ids {
+				r.Instances = append(r.Instances, fleet.InstanceInstall{InstanceID: id, Error: err.Error(), NotStarted: true})
+			}
+			mu.Lock()
+			closed = append(closed, err)
+			mu.Unlock()
+			err = nil
+		}
 		results[slices.Index(parts, pt)] = r
 		return err
 	})
 	if err != nil {
 		return fleet.InstallResult{}, err
+	}
+	if len(parts) > 0 && len(closed) == len(parts) && len(bad) == 0 {
+		return fleet.InstallResult{}, closed[0]
 	}
 	for k, pt := range parts {
 		place(out.Instances, pt, results[k].Instances, func(r fleet.InstanceInstall) string { return r.InstanceID })

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/fleetpatch/fleetpatch/cloudsim"
 	"github.com/fleetpatch/fleetpatch/fleet"
@@ -102,9 +103,19 @@ func (p *Provider) Scan(ctx context.Context, instanceIDs []string, progress flee
 }
 
 // Install installs the requested patches on at most fleet.MaxBatch
-// instances.
+// instances. The simulated fleet installs within the call (nothing runs
+// on for a retry to resume), so after the request's LastStart (on the wall
+// clock, like the activities' window) it starts nothing and fails with
+// fleet.ErrWindowClosed; the fleet itself stops what would outlast the
+// request's Deadline.
 func (p *Provider) Install(ctx context.Context, req fleet.InstallRequest, progress fleet.Progress) (fleet.InstallResult, error) {
 	if err := p.checkBatch(OpInstall, len(req.Instances)); err != nil {
+		return fleet.InstallResult{}, err
+	}
+	if !req.LastStart.IsZero() && time.Now().After(req.LastStart) {
+		err := fmt.Errorf("sim: install of %d instances not started: the window's cutoff %s has passed: %w",
+			len(req.Instances), req.LastStart.UTC().Format(time.RFC3339), fleet.ErrWindowClosed)
+		p.log(OpInstall, len(req.Instances), err)
 		return fleet.InstallResult{}, err
 	}
 	res, err := p.fleet.Install(ctx, req, progress)

@@ -169,3 +169,30 @@ func TestTenThousandInstancesScannedOnceInBatchesOverGoroutines(t *testing.T) {
 	assert.Equal(t, 10_000, st.InstancesScanned)
 	assert.Equal(t, 10_000, st.Totals.Scans)
 }
+
+func TestInstallAfterTheCutoffStartsNothing(t *testing.T) {
+	p := newProvider(60, 4)
+	ids := p.Fleet().IDs()[:5]
+	req := fleet.InstallRequest{CycleID: "2026-W48", Reboot: fleet.NoReboot, LastStart: time.Now().Add(-time.Minute), Deadline: time.Now().Add(time.Hour)}
+	for _, id := range ids {
+		pending, err := p.Fleet().PendingPatches(id)
+		require.NoError(t, err)
+		ir := fleet.InstanceInstallRequest{InstanceID: id}
+		for _, pt := range pending {
+			ir.PatchIDs = append(ir.PatchIDs, pt.ID)
+		}
+		req.Instances = append(req.Instances, ir)
+	}
+	_, err := p.Install(context.Background(), req, nil)
+	require.ErrorIs(t, err, fleet.ErrWindowClosed)
+	assert.Zero(t, p.Fleet().Stats().Calls, "nothing reached the fleet")
+	require.Len(t, p.Calls(), 1)
+	assert.Contains(t, p.Calls()[0].Err, "cutoff")
+
+	req.LastStart = time.Now().Add(time.Minute)
+	res, err := p.Install(context.Background(), req, nil)
+	require.NoError(t, err)
+	for _, i := range res.Instances {
+		assert.False(t, i.Failed(), "%s: %s", i.InstanceID, i.Error)
+	}
+}
