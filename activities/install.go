@@ -16,6 +16,9 @@ type BatchInput struct {
 	Reboot fleet.RebootOption `json:"reboot"`
 	// Deadline is the end of the install window.
 	Deadline time.Time `json:"deadline"`
+	// LastStart is the window's cutoff: a batch that has not started its
+	// install by then does not start it.
+	LastStart time.Time `json:"lastStart,omitzero"`
 	// Digest is the manifest digest the cycle reviewed; the install checks
 	// the stored manifest, plan and approval against it first.
 	Digest string `json:"digest"`
@@ -33,6 +36,9 @@ type InstallBatchResult struct {
 	Failed    int `json:"failed"`
 	// Rebooted lists the instances that were rebooted and must be waited for.
 	Rebooted []string `json:"rebooted,omitempty"`
+	// WindowClosed: the window's cutoff passed before the install started;
+	// nothing was installed and the batch's instances are not attempted.
+	WindowClosed bool `json:"windowClosed,omitempty"`
 }
 
 // InstallBatch installs the batch's planned patches, and nothing else:
@@ -54,7 +60,19 @@ func (a *Activities) InstallBatch(ctx context.Context, in BatchInput) (InstallBa
 	if err != nil {
 		return InstallBatchResult{}, err
 	}
-	if err := a.checkInstall(ctx, in, bp); err != nil {
+	resuming, err := a.checkInstall(ctx, in, bp)
+	if err != nil {
+		return InstallBatchResult{}, err
+	}
+	if !resuming && !in.LastStart.IsZero() && a.now().After(in.LastStart) {
+		return InstallBatchResult{WindowClosed: true}, nil
+	}
+	ids := make([]string, len(bp.Request.Instances))
+	for i, r := range bp.Request.Instances {
+		ids[i] = r.InstanceID
+	}
+	owner := in.Run.Key() + "/" + in.Run.waveKey(in.Wave, in.Batch, "install")
+	if err := a.lockHosts(ctx, owner, ids, hostLockUntil(in, a.now())); err != nil {
 		return InstallBatchResult{}, err
 	}
 	before, err := a.inventoryBefore(ctx, in, bp)
@@ -62,49 +80,80 @@ func (a *Activities) InstallBatch(ctx context.Context, in BatchInput) (InstallBa
 		return InstallBatchResult{}, err
 	}
 	req := bp.Request
-	req.Reboot, req.Deadline = in.Reboot, in.Deadline
+	req.Reboot, req.Deadline, req.LastStart = in.Reboot, in.Deadline, in.LastStart
 	ctx = fleet.WithCallKey(ctx, in.Run.waveKey(in.Wave, in.Batch, "install"))
 	res, err = a.Provider.Install(ctx, req, heartbeater(ctx, "install"))
+	if errors.Is(err, fleet.ErrWindowClosed) {
+		if !resuming {
+			return InstallBatchResult{WindowClosed: true}, a.unlockHosts(ctx, owner, ids)
+		}
+		// An earlier attempt may have installed before it died, and the
+		// cloud keeps nothing to resume: the verification scan decides.
+		res, err = unconfirmed(ids, err), nil
+	}
 	if err != nil {
+		// The hosts stay locked: the cloud may still be installing. A
+		// retry resumes under the same owner; the locks lapse at worst.
 		return InstallBatchResult{}, providerError("install", err)
 	}
 	fixFromVersions(&res, before, bp)
 	if err := putJSON(ctx, a.Store, in.Run.waveKey(in.Wave, in.Batch, "install"), res); err != nil {
 		return InstallBatchResult{}, err
 	}
-	return countInstall(res), nil
+	return countInstall(res), a.unlockHosts(ctx, owner, ids)
 }
 
-// checkInstall runs the checks before an install batch.
-func (a *Activities) checkInstall(ctx context.Context, in BatchInput, bp BatchPlan) error {
+// unconfirmed is the result of a resumed install the provider could not
+// confirm: every instance's outcome is left to the verification scan.
+func unconfirmed(ids []string, why error) fleet.InstallResult {
+	var res fleet.InstallResult
+	for _, id := range ids {
+		res.Instances = append(res.Instances, fleet.InstanceInstall{InstanceID: id, Unconfirmed: true,
+			Error: "the install could not be confirmed before the window's cutoff: " + why.Error()})
+	}
+	return res
+}
+
+// hostLockUntil is when a batch's host locks lapse if nobody releases
+// them: an hour after the window's end (a day without a window).
+func hostLockUntil(in BatchInput, now time.Time) time.Time {
+	if in.Deadline.IsZero() {
+		return now.Add(24 * time.Hour)
+	}
+	return in.Deadline.Add(time.Hour)
+}
+
+// checkInstall runs the checks before an install batch and reports
+// whether an earlier attempt may already have started the install (its
+// pre-install inventory is stored).
+func (a *Activities) checkInstall(ctx context.Context, in BatchInput, bp BatchPlan) (resuming bool, err error) {
 	if err := validRun(in.Run); err != nil {
-		return err
+		return false, err
 	}
 	var ap Approved
 	found, err := getJSON(ctx, a.Store, in.Run.approvedKey(), &ap)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if !found || ap.Digest != in.Digest {
-		return integrityError("run %s has no stored approval of digest %s: refusing to install", in.Run, in.Digest)
+		return false, integrityError("run %s has no stored approval of digest %s: refusing to install", in.Run, in.Digest)
 	}
 	m, err := a.verifiedManifest(ctx, in.Run, in.Digest)
 	if err != nil {
-		return err
+		return false, err
 	}
-	// A stored pre-install inventory means an earlier attempt may have
-	// started the cloud's install: that one is resumed, not refused.
-	resuming, err := a.Store.Get(ctx, in.Run.waveKey(in.Wave, in.Batch, "before"))
+	before, err := a.Store.Get(ctx, in.Run.waveKey(in.Wave, in.Batch, "before"))
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return err
+		return false, err
 	}
-	if err := a.checkApproved(ctx, in.Run, ap, m, a.now(), resuming != nil); err != nil {
-		return err
+	resuming = before != nil
+	if err := a.checkApproved(ctx, in.Run, ap, m, a.now(), resuming); err != nil {
+		return false, err
 	}
 	if err := checkBatch(bp, m, ap); err != nil {
-		return integrityError("batch %d of wave %d of %s: %v: refusing to install", in.Batch, in.Wave, in.Run, err)
+		return false, integrityError("batch %d of wave %d of %s: %v: refusing to install", in.Batch, in.Wave, in.Run, err)
 	}
-	return nil
+	return resuming, nil
 }
 
 func (a *Activities) batchPlan(ctx context.Context, in BatchInput) (BatchPlan, error) {

@@ -34,6 +34,18 @@ type WavePlan struct {
 	Index     int `json:"index"`
 	Instances int `json:"instances"`
 	Batches   int `json:"batches"`
+	// BatchSize is how many instances each batch holds (the last may hold
+	// fewer); 0 in plans made before it was recorded means fleet.MaxBatch.
+	BatchSize int `json:"batchSize,omitempty"`
+}
+
+// Size is the number of instances in batch b of the wave.
+func (w WavePlan) Size(b int) int {
+	size := w.BatchSize
+	if size <= 0 {
+		size = fleet.MaxBatch
+	}
+	return max(0, min(size, w.Instances-b*size))
 }
 
 // BatchPlan is one stored batch of a wave: the install request and the
@@ -130,6 +142,10 @@ func (a *Activities) storePlan(ctx context.Context, run Run, reqs []fleet.Instan
 	}
 	n := len(reqs)
 	plan := Plan{Instances: n, MaxErrors: ro.MaxErrors.Of(n)}
+	// A batch holds no more instances than the failures it takes to halt,
+	// so that a batch that fails whole overshoots maxErrors by less than a
+	// batch (see policy.Rollout.MaxErrors).
+	batch := min(fleet.MaxBatch, plan.MaxErrors+1)
 	for start, w := 0, 0; start < n; w++ {
 		size := ro.MaxConcurrency.Of(n)
 		if w == 0 {
@@ -137,9 +153,9 @@ func (a *Activities) storePlan(ctx context.Context, run Run, reqs []fleet.Instan
 		}
 		size = max(1, min(size, n-start))
 		wave := reqs[start : start+size]
-		wp := WavePlan{Index: w, Instances: size}
-		for b := 0; b*fleet.MaxBatch < len(wave); b++ {
-			chunk := wave[b*fleet.MaxBatch : min(len(wave), (b+1)*fleet.MaxBatch)]
+		wp := WavePlan{Index: w, Instances: size, BatchSize: batch}
+		for b := 0; b*batch < len(wave); b++ {
+			chunk := wave[b*batch : min(len(wave), (b+1)*batch)]
 			bp := BatchPlan{Request: fleet.InstallRequest{CycleID: run.Key(), Instances: chunk}}
 			used := map[string]bool{}
 			for _, r := range chunk {

@@ -32,6 +32,9 @@ type ReportInput struct {
 	All      bool     `json:"all,omitempty"`
 	// Failure is the error that stopped a failed run.
 	Failure string `json:"failure,omitempty"`
+	// Reason says why the run stopped where it did (halted, window-closed,
+	// expired).
+	Reason string `json:"reason,omitempty"`
 }
 
 // ReportRef says where a run's report is and what it counts.
@@ -83,7 +86,7 @@ func (a *Activities) WriteReport(ctx context.Context, in ReportInput) (ReportRef
 func (a *Activities) buildReport(ctx context.Context, in ReportInput) (*report.Report, error) {
 	rep := &report.Report{Schema: report.SchemaVersion, Header: report.Header{
 		Group: in.Run.Group, Cycle: in.Run.Cycle, Retry: in.Run.Retry, Namespace: namespaceOf(ctx), Run: in.Run.ID,
-		Mode: string(in.Mode), Status: in.Status, Failure: in.Failure,
+		Mode: string(in.Mode), Status: in.Status, Failure: in.Failure, Reason: in.Reason,
 		PolicyDigest: in.Snapshot.Digest, ManifestDigest: in.ManifestDigest, Approval: in.Approval,
 		Phases: in.Phases, Counts: map[report.Outcome]int{}, GeneratedAt: time.Now().UTC(),
 	}}

@@ -19,7 +19,15 @@ type Store interface {
 	Get(ctx context.Context, key string) ([]byte, error)
 	// List returns the keys under prefix, sorted.
 	List(ctx context.Context, prefix string) ([]string, error)
+	// Create writes data under key only if key does not exist yet, as one
+	// atomic step; it returns ErrExists otherwise. Locks use it.
+	Create(ctx context.Context, key string, data []byte) error
+	// Delete removes key; deleting a missing key is not an error.
+	Delete(ctx context.Context, key string) error
 }
+
+// ErrExists is returned by Store.Create for a key that exists.
+var ErrExists = errors.New("artifact exists")
 
 // putJSON writes v as JSON under key.
 func putJSON(ctx context.Context, s Store, key string, v any) error {

@@ -28,26 +28,64 @@ func (d DirStore) path(key string) (string, error) {
 
 // Put writes data under key through a temporary file and a rename.
 func (d DirStore) Put(_ context.Context, key string, data []byte) error {
+	p, tmp, err := d.stage(key, data)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", key, err)
+	}
+	return nil
+}
+
+// stage writes data to a temporary file beside key's path and returns
+// both paths.
+func (d DirStore) stage(key string, data []byte) (path, tmp string, err error) {
+	p, err := d.path(key)
+	if err != nil {
+		return "", "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return "", "", err
+	}
+	f, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	if err != nil {
+		return "", "", err
+	}
+	_, werr := f.Write(data)
+	if err := errors.Join(werr, f.Close()); err != nil {
+		os.Remove(f.Name())
+		return "", "", fmt.Errorf("write %s: %w", key, err)
+	}
+	return p, f.Name(), nil
+}
+
+// Create writes data to a temporary file and links it under key, which
+// fails if key exists: exclusive and atomic on one file system.
+func (d DirStore) Create(_ context.Context, key string, data []byte) error {
+	p, tmp, err := d.stage(key, data)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
+	if err := os.Link(tmp, p); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("%s: %w", key, ErrExists)
+		}
+		return fmt.Errorf("write %s: %w", key, err)
+	}
+	return nil
+}
+
+// Delete removes key.
+func (d DirStore) Delete(_ context.Context, key string) error {
 	p, err := d.path(key)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", key, err)
-	}
-	if err := os.Rename(tmp.Name(), p); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", key, err)
 	}
 	return nil
 }

@@ -13,6 +13,12 @@ type BatchOutcome struct {
 	Patched       int `json:"patched"`
 	PendingReboot int `json:"pendingReboot"`
 	Failed        int `json:"failed"`
+	// Unreachable instances were not reached (agent offline, machine
+	// stopped); they do not count against the error budget.
+	Unreachable int `json:"unreachable,omitempty"`
+	// NotAttempted instances were not started: the window's cutoff had
+	// passed.
+	NotAttempted int `json:"notAttempted,omitempty"`
 }
 
 // Add adds o to b.
@@ -20,10 +26,9 @@ func (b *BatchOutcome) Add(o BatchOutcome) {
 	b.Patched += o.Patched
 	b.PendingReboot += o.PendingReboot
 	b.Failed += o.Failed
+	b.Unreachable += o.Unreachable
+	b.NotAttempted += o.NotAttempted
 }
-
-// Done is the number of instances with a final outcome.
-func (b BatchOutcome) Done() int { return b.Patched + b.PendingReboot + b.Failed }
 
 // VerifyBatch scans the batch again and settles each instance's outcome
 // from the install, the reboot and the scan: patched when every planned
@@ -121,7 +126,7 @@ func settle(in BatchInput, bp BatchPlan, inst fleet.InstallResult, reboots []fle
 			if ps, ok := state[id]; ok && sc.Error == "" {
 				// The verification scan has the last word on the state.
 				pkg.State = ps.State
-			} else if sc.Error == "" && installed && c.State != fleet.StateFailed {
+			} else if sc.Error == "" && installed && c.State != fleet.StateFailed && !ir.NotStarted {
 				pkg.State = fleet.StateInstalled
 			}
 			switch pkg.State {
@@ -139,6 +144,16 @@ func settle(in BatchInput, bp BatchPlan, inst fleet.InstallResult, reboots []fle
 		switch {
 		case !installed:
 			ri.Outcome, ri.Reason = report.Failed, firstNonEmpty(in.InstallError, "the provider returned no install result")
+		case ir.NotStarted:
+			ri.Outcome, ri.Reason = report.NotAttempted, report.ReasonWindowClosed
+		case ir.Unconfirmed && len(problems) > 0:
+			ri.Outcome, ri.Reason = report.NotAttempted, report.ReasonWindowClosed
+		case ir.Unconfirmed && pending:
+			ri.Outcome = report.PendingReboot
+		case ir.Unconfirmed:
+			ri.Outcome = report.Patched
+		case ir.Unreachable:
+			ri.Outcome, ri.Reason = report.Unreachable, ir.Error
 		case ir.Error != "":
 			ri.Outcome, ri.Reason = report.Failed, ir.Error
 		case didReboot && !rb.Ready:
@@ -168,6 +183,10 @@ func countOutcomes(out []report.Instance) BatchOutcome {
 			b.Patched++
 		case report.PendingReboot:
 			b.PendingReboot++
+		case report.Unreachable:
+			b.Unreachable++
+		case report.NotAttempted:
+			b.NotAttempted++
 		default:
 			b.Failed++
 		}

@@ -60,6 +60,7 @@ func (p *Policy) Snapshot(group string) (Snapshot, error) {
 		s.Group.Approval = &a
 	}
 	s.Group.Reports = append([]ReportDestination(nil), g.Reports...)
+	s.Group.Rollout.HealthGates = append([]HealthGate(nil), g.Rollout.HealthGates...)
 	s.Digest, err = s.ComputeDigest()
 	return s, err
 }

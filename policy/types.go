@@ -79,8 +79,52 @@ type Rollout struct {
 	// MaxConcurrency is the size of every later wave.
 	MaxConcurrency Amount `json:"maxConcurrency"`
 	// MaxErrors stops the rollout once more instances than this have failed.
+	// The instances in flight never exceed the failures it takes to stop
+	// (maxErrors + 1 - failed so far, at least one batch), and batches hold at
+	// most maxErrors + 1 instances, so a halted rollout overshoots by less
+	// than one batch, and by none when maxErrors is 0 or 1.
 	MaxErrors Amount `json:"maxErrors"`
+	// Bake is how long to wait after each wave (except the last) before the
+	// health gates run and the next wave starts.
+	Bake Duration `json:"bake,omitempty"`
+	// HealthGates must pass after each wave (after its bake); a failing gate
+	// halts the rollout with the gate's reason.
+	HealthGates []HealthGate `json:"healthGates,omitempty"`
 }
+
+// HealthGate is one check after a wave. Type says which:
+//
+//   - agent: every instance of the wave is back with its agent ready;
+//   - http: URL answers with ExpectStatus (default: any 2xx) within Timeout;
+//   - tcp: Address (host:port) accepts a connection within Timeout;
+//   - command: Linux (shell) / Windows (PowerShell) exits 0 on every
+//     instance of the wave, run through SSM Run Command or Azure Run Command;
+//   - alarm: the cloud alarm is not firing: a CloudWatch alarm (Cloud aws,
+//     Account, Region, Name) or an Azure Monitor alert rule (Cloud azure,
+//     Name = the rule's resource ID), as AWS maintenance windows' alarm
+//     configurations do.
+type HealthGate struct {
+	Type         string   `json:"type"`
+	URL          string   `json:"url,omitempty"`
+	ExpectStatus int      `json:"expectStatus,omitempty"`
+	Address      string   `json:"address,omitempty"`
+	Linux        string   `json:"linux,omitempty"`
+	Windows      string   `json:"windows,omitempty"`
+	Cloud        string   `json:"cloud,omitempty"`
+	Account      string   `json:"account,omitempty"`
+	Region       string   `json:"region,omitempty"`
+	Name         string   `json:"name,omitempty"`
+	Timeout      Duration `json:"timeout,omitempty"`
+}
+
+// Health gate types.
+const (
+	GateAgent   = "agent"
+	GateHTTP    = "http"
+	GateTCP     = "tcp"
+	GateCommand = "command"
+	GateAlarm   = "alarm"
+)
 
 // Amount is a count ("10") or a percentage ("10%") of a group's instances.
 type Amount struct {

@@ -16,10 +16,12 @@ func TestFleetRollUpMergesRetriesAndCountsPerGroupAndOS(t *testing.T) {
 	base := reporttest.Synthetic("prod-auto", "2026-W48", 40, 3)
 	_, err := report.WriteFiles(report.RunDir(dir, "prod-auto", "2026-W48", 0), base)
 	require.NoError(t, err)
-	// A retry patched every instance the cycle failed or did not attempt.
+	// A retry patched every instance the cycle failed or did not attempt
+	// (the synthetic report's unreachable instances were unreachable at
+	// discovery, so no retry plans them).
 	retry := &report.Report{Schema: report.SchemaVersion, Header: report.Header{Group: "prod-auto", Cycle: "2026-W48", Retry: 1, Status: "completed"}}
 	for _, i := range base.Instances {
-		if report.Retryable(i.Outcome, i.Reason) {
+		if report.Retryable(i.Outcome, i.Reason) && i.Outcome != report.Unreachable {
 			c := *i
 			c.Outcome, c.Reason, c.Missing = report.Patched, "", nil
 			retry.Instances = append(retry.Instances, &c)

@@ -28,7 +28,10 @@ type Header struct {
 	Mode      string `json:"mode"`
 	Status    string `json:"status"`
 	// Failure is the error that stopped a failed run.
-	Failure        string        `json:"failure,omitempty"`
+	Failure string `json:"failure,omitempty"`
+	// Reason says why the run stopped where it did: a failed canary or
+	// health gate, the closed window, the expired approval.
+	Reason         string        `json:"reason,omitempty"`
 	PolicyDigest   string        `json:"policyDigest"`
 	Baselines      []BaselineRef `json:"baselines"`
 	ManifestDigest string        `json:"manifestDigest,omitempty"`

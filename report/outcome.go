@@ -40,10 +40,11 @@ const (
 func (o Outcome) CountsAsFailure() bool { return o == Failed }
 
 // Retryable reports whether RetryFailed re-runs an instance with this
-// outcome: failures and instances left out by a halt, a closed window, a
-// cancel or a failed cycle, never those the approver left out.
+// outcome: failures, unreachable instances, and instances left out by a
+// halt, a closed window, a cancel or a failed cycle, never those the
+// approver left out.
 func Retryable(o Outcome, reason string) bool {
-	if o == Failed {
+	if o == Failed || o == Unreachable {
 		return true
 	}
 	return o == NotAttempted && (reason == ReasonWindowClosed || reason == ReasonHalted ||

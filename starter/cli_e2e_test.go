@@ -157,6 +157,7 @@ func TestCLIAgainstARealServer(t *testing.T) {
 	require.Contains(t, out, "approved")
 	require.Contains(t, out, "as ops-lead@example.com with key SHA256:")
 	c.waitPhase("prod-sensitive", "2026-W48", "completed")
+	c.waitClosed(workflows.WorkflowID("prod-sensitive", "2026-W48")) // the report is written
 
 	// The report's approval verifies offline against the policy's keys,
 	// and not against other keys.

@@ -107,6 +107,10 @@ func TestE2EAWSApprovalCycleAcrossAccountsAndRegions(t *testing.T) {
 	g := s.pol.Groups["prod-sensitive"]
 	g.Reboot = fleet.RebootIfNeeded // install with reboot
 	g.Rollout.MaxConcurrency = policy.Amount{Count: 50}
+	// prod-sensitive's maxErrors 1 makes batches of two instances (a batch
+	// holds no more than the failures it takes to halt); this test checks
+	// how commands carry full batches of 50, so it allows 49 failures.
+	g.Rollout.MaxErrors = policy.Amount{Count: 49}
 	ids := s.groupIDs("prod-sensitive")
 	before := s.inventory(ids)
 	places := map[string]bool{}

@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -270,10 +272,13 @@ func TestE2EFaultsHaltExactlyWhenMaxErrorsIsExceeded(t *testing.T) {
 	s := newStack(t, 200, 2000)
 	g := s.pol.Groups["nonprod"]
 	g.Rollout = policy.Rollout{Canary: policy.Amount{Count: 1}, MaxConcurrency: policy.Amount{Count: 1}, MaxErrors: policy.Amount{Count: 2}}
-	s.failEveryInstall("nonprod")
+	// Every install fails but the canary's (a failed canary halts at once:
+	// TestE2EFailedCanaryHalts).
+	s.failEveryInstall("nonprod", s.canary("nonprod"))
 	r := s.wait(s.start("nonprod", workflows.CycleInput{InstallNow: true}))
 	require.Equal(t, workflows.StatusHalted, r.Status)
 	require.Equal(t, 3, r.Counts.Failed, "the third failure exceeds maxErrors 2, and nothing starts after it")
+	require.Equal(t, 1, r.Counts.Patched, "the canary")
 	rep := s.report(r)
 	require.Len(t, rep.Instances, len(s.groupIDs("nonprod")), "every instance reported exactly once")
 	seenIDs := map[string]bool{}
@@ -282,7 +287,20 @@ func TestE2EFaultsHaltExactlyWhenMaxErrorsIsExceeded(t *testing.T) {
 		seenIDs[i.ID] = true
 	}
 	require.Equal(t, 3, rep.Header.Counts[report.Failed])
-	require.Equal(t, r.Counts.Planned-3, rep.Header.Counts[report.NotAttempted])
+	require.Equal(t, r.Counts.Planned-4, rep.Header.Counts[report.NotAttempted])
+	require.Equal(t, "3 instances failed, more than maxErrors 2", rep.Header.Reason)
+}
+
+func TestE2EFailedCanaryHalts(t *testing.T) {
+	s := newStack(t, 200, 2000)
+	g := s.pol.Groups["nonprod"]
+	g.Rollout = policy.Rollout{Canary: policy.Amount{Count: 1}, MaxConcurrency: policy.Amount{Count: 10}, MaxErrors: policy.Amount{Count: 5}}
+	s.failEveryInstall("nonprod")
+	r := s.wait(s.start("nonprod", workflows.CycleInput{InstallNow: true}))
+	require.Equal(t, workflows.StatusHalted, r.Status)
+	require.Equal(t, 1, r.Counts.Failed)
+	require.Equal(t, 1, s.fleet.Stats().Totals.InstallAttempts, "nothing is installed after the failed canary")
+	require.Equal(t, "the canary failed on 1 of 1 instances", s.report(r).Header.Reason)
 }
 
 // registerSearchAttributes registers the cycles' search attributes on the
@@ -298,18 +316,92 @@ func registerSearchAttributes(t testing.TB, srv *temporaltest.TestServer) {
 
 // failEveryInstall makes the install of every package pending on the
 // group's instances fail.
-func (s *stack) failEveryInstall(group string) {
+// canary is the instance a group's canary wave installs: the first, in ID
+// order, that needs a patch.
+func (s *stack) canary(group string) string {
+	ids := s.groupIDs(group)
+	slices.Sort(ids)
+	for _, id := range ids {
+		if p, err := s.fleet.PendingPatches(id); err == nil && len(p) > 0 {
+			return id
+		}
+	}
+	s.t.Fatalf("no instance of %s needs a patch", group)
+	return ""
+}
+
+func (s *stack) failEveryInstall(group string, except ...string) {
 	var fails []cloudsim.PackageFailure
 	seen := map[string]bool{}
+	var ids []string
 	for _, id := range s.groupIDs(group) {
+		if !slices.Contains(except, id) {
+			ids = append(ids, id)
+		}
+	}
+	for _, id := range ids {
 		pending, err := s.fleet.PendingPatches(id)
 		require.NoError(s.t, err)
 		for _, p := range pending {
 			if !seen[p.Name] {
 				seen[p.Name] = true
-				fails = append(fails, cloudsim.PackageFailure{Package: p.Name, Message: "injected failure"})
+				fails = append(fails, cloudsim.PackageFailure{Package: p.Name, Instances: ids, Message: "injected failure"})
 			}
 		}
 	}
 	s.fleet.SetFaults(cloudsim.Faults{InstallFailures: fails})
+}
+
+// installSpans records, per cycle (InstallRequest.CycleID), when each
+// install call ran.
+type installSpans struct {
+	fleet.Provider
+	mu    sync.Mutex
+	spans map[string][][2]time.Time
+}
+
+func (p *installSpans) Install(ctx context.Context, req fleet.InstallRequest, progress fleet.Progress) (fleet.InstallResult, error) {
+	start := time.Now()
+	res, err := p.Provider.Install(ctx, req, progress)
+	p.mu.Lock()
+	p.spans[req.CycleID] = append(p.spans[req.CycleID], [2]time.Time{start, time.Now()})
+	p.mu.Unlock()
+	return res, err
+}
+
+// Two cycles of one group started together never install at the same
+// time: the second waits for the first's rollout lock, then installs.
+func TestE2ETwoCyclesOfOneGroupNeverInstallAtOnce(t *testing.T) {
+	s := newStack(t, 200, 200)
+	spans := &installSpans{Provider: s.prov, spans: map[string][][2]time.Time{}}
+	s.worker.Stop()
+	acts := newActivities(s.cfg, spans)
+	acts.LoadPolicy = func() (*policy.Policy, error) { return s.pol, nil }
+	s.worker = s.srv.NewWorkerWithOptions(workflows.TaskQueue, func(r worker.Registry) { workflows.Register(r, acts) },
+		worker.Options{WorkerStopTimeout: time.Second})
+	t2 := tuning
+	t2.LockRetry = time.Second
+	var runs []client.WorkflowRun
+	for _, cycle := range []string{"2026-W48", "2026-W49"} {
+		run, err := s.c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: workflows.WorkflowID("nonprod", cycle), TaskQueue: workflows.TaskQueue},
+			workflows.PatchCycleWorkflow, workflows.CycleInput{Group: "nonprod", Cycle: cycle, InstallNow: true, Tuning: t2})
+		require.NoError(t, err)
+		runs = append(runs, run)
+	}
+	for _, run := range runs {
+		require.Equal(t, workflows.StatusCompleted, s.wait(run).Status)
+	}
+	spans.mu.Lock()
+	defer spans.mu.Unlock()
+	require.Len(t, spans.spans, 2, "both cycles installed")
+	var cycles []string
+	for c := range spans.spans {
+		cycles = append(cycles, c)
+	}
+	for _, a := range spans.spans[cycles[0]] {
+		for _, b := range spans.spans[cycles[1]] {
+			require.False(t, a[0].Before(b[1]) && b[0].Before(a[1]), "installs of %s (%s..%s) and %s (%s..%s) overlap",
+				cycles[0], a[0], a[1], cycles[1], b[0], b[1])
+		}
+	}
 }

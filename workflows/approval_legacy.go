@@ -11,7 +11,7 @@ import (
 )
 
 // The unsigned approvals of runs started before signed approvals
-// (changeSignedApprovals): kept so that their histories replay. Such a run
+// (changeRelease2): kept so that their histories replay. Such a run
 // installs nothing after the upgrade: its manifest digest and its unsigned
 // approval fail the install checks.
 

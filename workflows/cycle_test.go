@@ -318,13 +318,14 @@ func (s *cycleSuite) TestAVerifyThatKeepsFailingSettlesTheBatch() {
 	s.runCycle(CycleInput{Group: "g", Cycle: "2026-W47", InstallNow: true,
 		Tuning: Tuning{RetryInterval: time.Millisecond}})
 	r := s.result()
-	// The canary (1 failure, allowed by maxErrors 1) and the next wave of 4
-	// fail verification; 5 > 1 halts before the last wave of 2.
+	// The canary fails verification: a failed canary halts the rollout,
+	// whatever maxErrors allows.
 	s.Equal(StatusHalted, r.Status)
 	rep := s.readReport("g/2026-W47")
 	s.Len(rep.Instances, 7)
-	s.Equal(5, rep.Header.Counts[report.Failed])
-	s.Equal(2, rep.Header.Counts[report.NotAttempted])
+	s.Equal(1, rep.Header.Counts[report.Failed])
+	s.Equal(6, rep.Header.Counts[report.NotAttempted])
+	s.Equal("the canary failed on 1 of 1 instances", rep.Header.Reason)
 	for _, i := range rep.Instances {
 		if i.Outcome == report.Failed {
 			s.Contains(i.Reason, "did not complete")

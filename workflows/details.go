@@ -34,6 +34,12 @@ func details(s CycleStatus) string {
 	if s.LastRefusal != "" && s.Approval == nil {
 		fmt.Fprintf(&b, "\n**Refused:** %s\n", s.LastRefusal)
 	}
+	if s.Waiting != "" {
+		fmt.Fprintf(&b, "\n**Waiting:** %s\n", s.Waiting)
+	}
+	if s.Reason != "" {
+		fmt.Fprintf(&b, "\n**Why:** %s\n", s.Reason)
+	}
 	if s.Failure != "" {
 		fmt.Fprintf(&b, "\n**Failed:** %s\n", s.Failure)
 	}

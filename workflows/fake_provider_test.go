@@ -29,7 +29,13 @@ type fakeProvider struct {
 	failScanOf string
 	// failVerify fails every scan call that names an installed instance.
 	failVerify bool
+	// attempted lists every instance an install call named, in order.
+	attempted []string
+	// firing are the names of the alarms that fire.
+	firing map[string]bool
 }
+
+var _ fleet.HealthProber = (*fakeProvider)(nil)
 
 var (
 	patchOpenSSL = fleet.Patch{ID: "openssl:3.0.2-0ubuntu1.18", Name: "openssl", Version: "3.0.2-0ubuntu1.18", OS: fleet.OSUbuntu,
@@ -109,6 +115,7 @@ func (f *fakeProvider) Install(_ context.Context, req fleet.InstallRequest, _ fl
 	f.record("install", len(req.Instances))
 	var res fleet.InstallResult
 	for _, r := range req.Instances {
+		f.attempted = append(f.attempted, r.InstanceID)
 		ir := fleet.InstanceInstall{InstanceID: r.InstanceID}
 		if f.failInstall[r.InstanceID] {
 			ir.Error = "dpkg: error processing package (injected)"
@@ -190,4 +197,33 @@ func (f *fakeProvider) stillMissing(id string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+func (f *fakeProvider) RunCommand(_ context.Context, req fleet.CommandRequest, _ fleet.Progress) ([]fleet.CommandResult, error) {
+	var out []fleet.CommandResult
+	for _, id := range req.InstanceIDs {
+		out = append(out, fleet.CommandResult{InstanceID: id})
+	}
+	return out, nil
+}
+
+func (f *fakeProvider) AlarmStates(_ context.Context, alarms []fleet.Alarm) ([]fleet.AlarmState, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []fleet.AlarmState
+	for _, a := range alarms {
+		st := fleet.AlarmState{Alarm: a, State: "OK"}
+		if f.firing[a.Name] {
+			st.Firing, st.State, st.Reason = true, "ALARM", "(Threshold Crossed: 5xx rate above 2%)"
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// attemptedCount is how many instances install calls named.
+func (f *fakeProvider) attemptedCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.attempted)
 }

@@ -18,7 +18,7 @@ func retryPolicy(t Tuning, attempts int32) *temporal.RetryPolicy {
 		BackoffCoefficient:     2,
 		MaximumInterval:        5 * time.Minute,
 		MaximumAttempts:        attempts,
-		NonRetryableErrorTypes: []string{activities.ErrBadInput},
+		NonRetryableErrorTypes: []string{activities.ErrBadInput, activities.ErrIntegrity},
 	}
 }
 
@@ -36,6 +36,39 @@ func batchCtx(ctx workflow.Context, t Tuning) workflow.Context {
 		StartToCloseTimeout: t.BatchTimeout,
 		HeartbeatTimeout:    t.HeartbeatTimeout,
 		RetryPolicy:         retryPolicy(t, 10),
+	})
+}
+
+// installGrace is how long an install activity may outlast the window's
+// end: the providers stop their cloud's install at the deadline and then
+// read its results.
+const installGrace = 30 * time.Minute
+
+// installCtx is for install batches: the activity's timeout is derived from
+// the window (the deadline plus a grace, so it always exceeds the
+// provider's own wait), and every retry ends within an hour of the
+// window's end. After the cutoff a retry resumes an install an earlier
+// attempt started, or reports the window closed; it never starts one.
+func installCtx(ctx workflow.Context, t Tuning, deadline time.Time) workflow.Context {
+	if deadline.IsZero() {
+		return batchCtx(ctx, t)
+	}
+	left := deadline.Sub(workflow.Now(ctx))
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    max(left, 0) + installGrace,
+		ScheduleToCloseTimeout: max(left, 0) + 2*installGrace,
+		HeartbeatTimeout:       t.HeartbeatTimeout,
+		RetryPolicy:            retryPolicy(t, 10),
+	})
+}
+
+// healthCtx is for the health gates: each gate has its own timeout (at
+// most an hour); checks are retried a few times.
+func healthCtx(ctx workflow.Context, t Tuning) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 2 * time.Hour,
+		HeartbeatTimeout:    t.HeartbeatTimeout + time.Hour,
+		RetryPolicy:         retryPolicy(t, 3),
 	})
 }
 

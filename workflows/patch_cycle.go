@@ -35,7 +35,7 @@ func (c *cycle) setup(ctx workflow.Context, in CycleInput) error {
 	if err := validateRun(ctx, c.run, in.Tuning); err != nil {
 		return err
 	}
-	c.gate.legacy = workflow.GetVersion(ctx, changeSignedApprovals, workflow.DefaultVersion, 1) == workflow.DefaultVersion
+	c.gate.legacy = workflow.GetVersion(ctx, changeRelease2, workflow.DefaultVersion, 1) == workflow.DefaultVersion
 	c.tuning = in.Tuning.withDefaults()
 	c.status = CycleStatus{Group: c.run.Group, Cycle: c.run.Cycle}
 	c.control = newControl(ctx, &c.status)
@@ -138,20 +138,12 @@ func (c *cycle) phasesUntilReport(ctx workflow.Context) (Status, error) {
 	} else {
 		c.all = true
 	}
-	slot, st, err := c.openSlot(ctx, startNow)
-	if st != "" || err != nil {
-		return st, err
-	}
-	if c.approvalExpired(ctx) {
-		return StatusExpired, nil
-	}
-	var plan activities.Plan
-	err = workflow.ExecuteActivity(shortCtx(ctx, c.tuning), a.PlanRollout, activities.PlanInput{
-		Run: c.run, Approved: c.approvedSet(), Rollout: g.Rollout}).Get(ctx, &plan)
-	if err != nil {
-		return "", err
-	}
-	return c.waves(ctx, plan, slot)
+	return c.install(ctx, startNow, func(ctx workflow.Context) (activities.Plan, error) {
+		var plan activities.Plan
+		err := workflow.ExecuteActivity(shortCtx(ctx, c.tuning), a.PlanRollout, activities.PlanInput{
+			Run: c.run, Approved: c.approvedSet(), Rollout: g.Rollout}).Get(ctx, &plan)
+		return plan, err
+	})
 }
 
 // scan runs the scan batches with bounded parallelism; a cancel stops
@@ -161,7 +153,12 @@ func (c *cycle) scan(ctx workflow.Context, batches int) error {
 	actx := batchCtx(ctx, c.tuning)
 	var firstErr error
 	stop := func() bool { return c.control.cancelled || firstErr != nil }
-	err := forEachBounded(ctx, ctx, batches, c.tuning.ScanParallelism, nil, stop, func(gctx workflow.Context, batch int) {
+	var ready func(int) bool
+	if !c.gate.legacy {
+		// Pause holds the scan too (runs recorded before it did not).
+		ready = func(int) bool { return !c.control.paused }
+	}
+	err := forEachBounded(ctx, ctx, batches, c.tuning.ScanParallelism, ready, nil, stop, func(gctx workflow.Context, batch int) {
 		var r activities.ScanBatchResult
 		in := activities.ScanBatchInput{Run: c.run, Batch: batch}
 		if err := workflow.ExecuteActivity(actx, a.ScanBatch, in).Get(gctx, &r); err != nil {

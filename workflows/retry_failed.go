@@ -51,7 +51,7 @@ func RetryFailed(ctx workflow.Context, in RetryInput) (CycleResult, error) {
 	if err := validateRun(ctx, r.run, in.Tuning); err != nil {
 		return CycleResult{}, err
 	}
-	r.gate.legacy = workflow.GetVersion(ctx, changeSignedApprovals, workflow.DefaultVersion, 1) == workflow.DefaultVersion
+	r.gate.legacy = workflow.GetVersion(ctx, changeRelease2, workflow.DefaultVersion, 1) == workflow.DefaultVersion
 	r.tuning = in.Tuning.withDefaults()
 	r.status = CycleStatus{Group: in.Group, Cycle: in.Cycle, Retry: in.Attempt}
 	r.control = newControl(ctx, &r.status)
@@ -122,20 +122,12 @@ func (r *retry) phases(ctx workflow.Context) (Status, error) {
 		}
 		startNow = r.gate.decision.Start == string(approval.StartNow)
 	}
-	var plan activities.Plan
-	err = workflow.ExecuteActivity(shortCtx(ctx, r.tuning), a.PlanRetry, activities.PlanRetryInput{
-		Run: r.run, Approved: r.approvedSet(), Rollout: g.Rollout}).Get(ctx, &plan)
-	if err != nil || plan.Instances == 0 {
-		return StatusCompleted, err
-	}
-	slot, st, err := r.openSlot(ctx, startNow)
-	if st != "" || err != nil {
-		return st, err
-	}
-	if r.approvalExpired(ctx) {
-		return StatusExpired, nil
-	}
-	return r.waves(ctx, plan, slot)
+	return r.install(ctx, startNow, func(ctx workflow.Context) (activities.Plan, error) {
+		var plan activities.Plan
+		err := workflow.ExecuteActivity(shortCtx(ctx, r.tuning), a.PlanRetry, activities.PlanRetryInput{
+			Run: r.run, Approved: r.approvedSet(), Rollout: g.Rollout}).Get(ctx, &plan)
+		return plan, err
+	})
 }
 
 // settleApproval takes the cycle's approval if it still holds (verified

@@ -25,6 +25,11 @@ type runState struct {
 	phases   []report.PhaseTiming
 	// failure is the error that stopped a failed run.
 	failure string
+	// reason says why the run stopped where it did (halted, window-closed,
+	// expired), for the status and the report.
+	reason string
+	// locked: the run holds its group's rollout lock.
+	locked bool
 }
 
 // setPhase records the phase for the query, the search attribute, the
@@ -57,9 +62,15 @@ func (s *runState) approvedSet() activities.Approved {
 // result. A cancelled run reports on a disconnected context.
 func (s *runState) finish(ctx workflow.Context, status Status) (CycleResult, error) {
 	s.status.Status = status
-	s.status.Failure = s.failure
+	s.status.Failure, s.status.Reason, s.status.Waiting = s.failure, s.reason, ""
 	s.setPhase(ctx, PhaseReport)
-	in := activities.ReportInput{Failure: s.failure, Run: s.run, Mode: s.snapshot.Group.Mode, Status: string(status),
+	if s.locked {
+		if err := workflow.ExecuteActivity(shortCtx(ctx, s.tuning), a.ReleaseRolloutLock, s.run).Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Error("releasing the rollout lock (it lapses at the window's end)", "error", err)
+		}
+		s.locked = false
+	}
+	in := activities.ReportInput{Failure: s.failure, Reason: s.reason, Run: s.run, Mode: s.snapshot.Group.Mode, Status: string(status),
 		Snapshot: s.snapshot, ManifestDigest: s.digest, Approval: s.gate.decision, Phases: s.phases,
 		Approved: s.approved, All: s.all,
 		NotAttempted: notAttemptedReason(status), NotApproved: notApprovedReason(status)}
@@ -91,6 +102,8 @@ func notAttemptedReason(s Status) string {
 
 func notApprovedReason(s Status) string {
 	switch s {
+	case StatusWindowClosed:
+		return report.ReasonWindowClosed
 	case StatusRejected:
 		return report.ReasonRejected
 	case StatusExpired:

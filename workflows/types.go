@@ -39,6 +39,9 @@ type Tuning struct {
 	RebootTimeout time.Duration `json:"rebootTimeout,omitempty"`
 	// RetryInterval is the first retry delay of activities (default 5s).
 	RetryInterval time.Duration `json:"retryInterval,omitempty"`
+	// LockRetry is how often a run asks again for its group's rollout lock
+	// while another run holds it (default 5m).
+	LockRetry time.Duration `json:"lockRetry,omitempty"`
 }
 
 func (t Tuning) withDefaults() Tuning {
@@ -58,6 +61,7 @@ func (t Tuning) withDefaults() Tuning {
 	defd(&t.BatchTimeout, 2*time.Hour)
 	defd(&t.RebootTimeout, 20*time.Minute)
 	defd(&t.RetryInterval, 5*time.Second)
+	defd(&t.LockRetry, 5*time.Minute)
 	return t
 }
 
@@ -165,6 +169,12 @@ type CycleStatus struct {
 	Sign *SignRequest `json:"sign,omitempty"`
 	// Failure is the error that stopped a failed cycle.
 	Failure string `json:"failure,omitempty"`
+	// Reason says why the cycle stopped where it did: the failed canary or
+	// health gate, the closed window, the expired approval.
+	Reason string `json:"reason,omitempty"`
+	// Waiting says what the cycle waits for now, besides its phase: another
+	// run's rollout lock, a bake.
+	Waiting string `json:"waiting,omitempty"`
 	// LastRefusal says why the last approve or reject signal was ignored
 	// (updates answer with the reason; signals cannot).
 	LastRefusal string `json:"lastRefusal,omitempty"`

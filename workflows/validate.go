@@ -37,6 +37,7 @@ func (t Tuning) validate() error {
 		{"batchTimeout", t.BatchTimeout, time.Second, 24 * time.Hour},
 		{"rebootTimeout", t.RebootTimeout, time.Second, 24 * time.Hour},
 		{"retryInterval", t.RetryInterval, time.Millisecond, time.Hour},
+		{"lockRetry", t.LockRetry, time.Second, time.Hour},
 	} {
 		if d.v != 0 && (d.v < d.min || d.v > d.max) {
 			return fmt.Errorf("tuning.%s %s is not between %s and %s", d.name, d.v, d.min, d.max)

@@ -15,15 +15,20 @@ package workflows
 // holds the histories recorded by this version of the workflows
 // (FLEETPATCH_UPDATE_HISTORIES=1 go test -run TestE2EHistoriesReplay
 // ./worker/ adds them).
-const HistoryCorpus = "1-signed-approvals"
+const HistoryCorpus = "1-release-2"
 
 const (
-	// changeSignedApprovals: approvals and rejections are signed
-	// statements, an install outside the window needs onDemand, and
-	// RetryFailed snapshots the policy and may wait for its own approval.
+	// changeRelease2 gates every change of release 2 to the commands the
+	// workflows issue: approvals and rejections are signed statements; an
+	// install outside the window needs onDemand; RetryFailed snapshots the
+	// policy and may wait for its own approval and its window; scans honour
+	// pause; a cycle installs only within its week and while it holds its
+	// group's rollout lock; waves keep their instances in flight within the
+	// error budget, skip verification of batches the window closed on, and
+	// a failed canary, a bake and the health gates run between waves.
 	// Histories recorded before it replay through the legacy branches
 	// (workflow.DefaultVersion); when such a cycle reaches an install, the
 	// activities' checks (a manifest digest that now covers group and
 	// cycle, a signed approval) fail it closed.
-	changeSignedApprovals = "signed-approvals"
+	changeRelease2 = "release-2"
 )

@@ -49,11 +49,14 @@ func waveID(parent string, n int) string { return parent + "/wave-" + strconv.It
 
 // Wave installs, reboots and verifies the batches of one wave, a bounded
 // number at a time, between batches honouring pause, cancel, the error
-// budget, the window's cutoff and the approval's expiry. A failed check
-// before an install stops the wave at once.
+// budget, the window's cutoff and the approval's expiry. The instances in
+// flight never exceed the failures it takes to halt (see
+// policy.Rollout.MaxErrors). A failed check before an install stops the
+// wave at once; a batch the window closed on is left not attempted.
 func Wave(ctx workflow.Context, in WaveInput) (WaveResult, error) {
-	// Waves recorded before input validation replay without it.
-	if workflow.GetVersion(ctx, changeSignedApprovals, workflow.DefaultVersion, 1) != workflow.DefaultVersion {
+	// Waves recorded before release 2 replay without its checks.
+	legacy := workflow.GetVersion(ctx, changeRelease2, workflow.DefaultVersion, 1) == workflow.DefaultVersion
+	if !legacy {
 		if err := validateWave(ctx, in); err != nil {
 			return WaveResult{}, err
 		}
@@ -61,6 +64,7 @@ func Wave(ctx workflow.Context, in WaveInput) (WaveResult, error) {
 	ctl := newControl(ctx, nil)
 	t := in.Tuning.withDefaults()
 	res := WaveResult{Wave: in.Wave.Index}
+	windowClosed := false
 	stop := func() bool {
 		switch {
 		case ctl.cancelled:
@@ -69,7 +73,7 @@ func Wave(ctx workflow.Context, in WaveInput) (WaveResult, error) {
 			res.StoppedBy = StatusFailed
 		case res.Outcome.Failed > in.ErrorBudget:
 			res.StoppedBy = StatusHalted
-		case workflow.Now(ctx).After(in.LastStart):
+		case windowClosed || workflow.Now(ctx).After(in.LastStart):
 			res.StoppedBy = StatusWindowClosed
 		case !in.ApprovalExpires.IsZero() && !workflow.Now(ctx).Before(in.ApprovalExpires):
 			res.StoppedBy = StatusExpired
@@ -78,14 +82,26 @@ func Wave(ctx workflow.Context, in WaveInput) (WaveResult, error) {
 		}
 		return true
 	}
+	inFlight := 0
+	ready := func(b int) bool {
+		if ctl.paused {
+			return false
+		}
+		// A batch starts alone, or beside others while all of them failing
+		// would still not take more failures than it takes to halt.
+		return legacy || inFlight == 0 || inFlight+in.Wave.Size(b) <= in.ErrorBudget-res.Outcome.Failed+1
+	}
 	// Started batches run to their settled outcome even when the workflow
 	// is cancelled (a cancel stops new batches, never a half-done one).
 	bctx, _ := workflow.NewDisconnectedContext(ctx)
-	err := forEachBounded(ctx, bctx, in.Wave.Batches, t.BatchParallelism, func() bool { return !ctl.paused }, stop,
+	started := func(b int) { inFlight += in.Wave.Size(b) }
+	err := forEachBounded(ctx, bctx, in.Wave.Batches, t.BatchParallelism, ready, started, stop,
 		func(gctx workflow.Context, batch int) {
+			defer func() { inFlight -= in.Wave.Size(batch) }()
 			res.BatchesRun++
-			out, failure := runBatch(gctx, in, t, batch)
+			out, failure, closed := runBatch(gctx, in, t, batch)
 			res.Outcome.Add(out)
+			windowClosed = windowClosed || closed
 			if failure != "" && res.Failure == "" {
 				res.Failure = failure
 			}
@@ -96,31 +112,37 @@ func Wave(ctx workflow.Context, in WaveInput) (WaveResult, error) {
 	if res.Failure != "" {
 		res.StoppedBy = StatusFailed
 	}
+	if windowClosed && res.StoppedBy == "" {
+		res.StoppedBy = StatusWindowClosed
+	}
 	return res, nil
 }
 
 // runBatch installs one batch, waits for its rebooted instances and
-// verifies it. Every instance of the batch ends with a settled outcome.
-// It returns the failed check's message when the install refused to act.
-func runBatch(ctx workflow.Context, in WaveInput, t Tuning, batch int) (activities.BatchOutcome, string) {
+// verifies it. Every instance of the batch ends with a settled outcome,
+// except when the window's cutoff passed before the install started
+// (closed: the instances stay not attempted). It returns the failed
+// check's message when the install refused to act.
+func runBatch(ctx workflow.Context, in WaveInput, t Tuning, batch int) (out activities.BatchOutcome, failure string, closed bool) {
 	log := workflow.GetLogger(ctx)
-	bi := activities.BatchInput{Run: in.Run, Wave: in.Wave.Index, Batch: batch, Reboot: in.Reboot, Deadline: in.Deadline, Digest: in.Digest}
+	bi := activities.BatchInput{Run: in.Run, Wave: in.Wave.Index, Batch: batch, Reboot: in.Reboot, Deadline: in.Deadline,
+		LastStart: in.LastStart, Digest: in.Digest}
 	var ir activities.InstallBatchResult
-	failure := ""
-	if err := workflow.ExecuteActivity(batchCtx(ctx, t), a.InstallBatch, bi).Get(ctx, &ir); err != nil {
+	if err := workflow.ExecuteActivity(installCtx(ctx, t, in.Deadline), a.InstallBatch, bi).Get(ctx, &ir); err != nil {
 		log.Error("install batch failed", "wave", in.Wave.Index, "batch", batch, "error", err)
 		bi.InstallError = "install failed: " + err.Error()
 		var appErr *temporal.ApplicationError
 		if errors.As(err, &appErr) && appErr.Type() == activities.ErrIntegrity {
 			failure = appErr.Message()
 		}
+	} else if ir.WindowClosed {
+		return out, "", true
 	} else if len(ir.Rebooted) > 0 {
 		wi := activities.WaitReadyInput{BatchInput: bi, Instances: ir.Rebooted, Timeout: t.RebootTimeout}
 		if err := workflow.ExecuteActivity(rebootCtx(ctx, t), a.WaitReadyBatch, wi).Get(ctx, nil); err != nil {
 			log.Error("waiting for reboots failed", "wave", in.Wave.Index, "batch", batch, "error", err)
 		}
 	}
-	var out activities.BatchOutcome
 	if err := workflow.ExecuteActivity(batchCtx(ctx, t), a.VerifyBatch, bi).Get(ctx, &out); err != nil {
 		// Settle the batch without a scan, so every instance has a
 		// recorded outcome (failed, unverified) that RetryFailed can take.
@@ -128,14 +150,8 @@ func runBatch(ctx workflow.Context, in WaveInput, t Tuning, batch int) (activiti
 		bi.VerifyError = err.Error()
 		if err := workflow.ExecuteActivity(shortCtx(ctx, t), a.VerifyBatch, bi).Get(ctx, &out); err != nil {
 			log.Error("settling batch failed", "wave", in.Wave.Index, "batch", batch, "error", err)
-			out = activities.BatchOutcome{Failed: batchSize(in.Wave, batch)}
+			out = activities.BatchOutcome{Failed: in.Wave.Size(batch)}
 		}
 	}
-	return out, failure
-}
-
-// batchSize is the number of instances in one batch of a wave: plans fill
-// batches of fleet.MaxBatch in order.
-func batchSize(w activities.WavePlan, batch int) int {
-	return max(0, min(fleet.MaxBatch, w.Instances-batch*fleet.MaxBatch))
+	return out, failure, false
 }
