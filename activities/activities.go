@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -46,15 +47,47 @@ func badInput(format string, args ...any) error {
 	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), ErrBadInput, nil)
 }
 
-// heartbeater returns a fleet.Progress that heartbeats with the progress,
-// when running inside an activity.
-func heartbeater(ctx context.Context, step string) fleet.Progress {
+// heartbeater returns a fleet.Progress that records the progress, and
+// heartbeats the latest progress every third of the activity's heartbeat
+// timeout until stop is called, whether or not the provider reports
+// progress meanwhile: a provider call may spend a while paging or backing
+// off, and only a dead worker should miss its heartbeats. Outside an
+// activity it does nothing.
+func heartbeater(ctx context.Context, step string) (progress fleet.Progress, stop func()) {
 	if !activity.IsActivity(ctx) {
-		return func(int, int) {}
+		return func(int, int) {}, func() {}
 	}
-	return func(done, total int) {
-		activity.RecordHeartbeat(ctx, Progress{Step: step, Done: done, Total: total})
+	var mu sync.Mutex
+	last := Progress{Step: step}
+	beat := func() {
+		mu.Lock()
+		p := last
+		mu.Unlock()
+		activity.RecordHeartbeat(ctx, p)
 	}
+	every := max(activity.GetInfo(ctx).HeartbeatTimeout/3, time.Second)
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				beat()
+			}
+		}
+	}()
+	var once sync.Once
+	return func(d, total int) {
+		mu.Lock()
+		last.Done, last.Total = d, total
+		mu.Unlock()
+		beat()
+	}, func() { once.Do(func() { close(done) }) }
 }
 
 // Progress is the heartbeat detail of a batch activity.

@@ -40,7 +40,8 @@ func (a *Activities) CheckHealth(ctx context.Context, in HealthInput) (HealthRes
 	if err != nil {
 		return HealthResult{}, err
 	}
-	beat := heartbeater(ctx, "health")
+	beat, stop := heartbeater(ctx, "health")
+	defer stop()
 	for i, g := range in.Gates {
 		beat(i, len(in.Gates))
 		why, err := a.checkGate(ctx, g, ids)
@@ -120,7 +121,7 @@ func httpGate(ctx context.Context, g policy.HealthGate) string {
 func (a *Activities) agentGate(ctx context.Context, ids []string) (string, error) {
 	var down []string
 	for start := 0; start < len(ids); start += fleet.MaxBatch {
-		outs, err := a.Provider.WaitReady(ctx, ids[start:min(len(ids), start+fleet.MaxBatch)], heartbeater(ctx, "health"))
+		outs, err := a.Provider.WaitReady(ctx, ids[start:min(len(ids), start+fleet.MaxBatch)], func(int, int) {})
 		if err != nil {
 			return "", providerError("wait ready", err)
 		}
@@ -142,7 +143,7 @@ func (a *Activities) commandGate(ctx context.Context, g policy.HealthGate, ids [
 	var bad []string
 	for start := 0; start < len(ids); start += fleet.MaxBatch {
 		res, err := prober.RunCommand(ctx, fleet.CommandRequest{InstanceIDs: ids[start:min(len(ids), start+fleet.MaxBatch)],
-			Linux: g.Linux, Windows: g.Windows, Timeout: timeout, Name: "fleetpatch-health-gate"}, heartbeater(ctx, "health"))
+			Linux: g.Linux, Windows: g.Windows, Timeout: timeout, Name: "fleetpatch-health-gate"}, func(int, int) {})
 		if err != nil {
 			return "", providerError("run command", err)
 		}

@@ -56,6 +56,10 @@ func (a *Activities) InstallBatch(ctx context.Context, in BatchInput) (InstallBa
 	if found, err := getJSON(ctx, a.Store, in.Run.waveKey(in.Wave, in.Batch, "install"), &res); err != nil || found {
 		return countInstall(res), err
 	}
+	// Heartbeat through the checks, the locks and the inventory too: they
+	// may take a while against a throttling cloud.
+	progress, stop := heartbeater(ctx, "install")
+	defer stop()
 	bp, err := a.batchPlan(ctx, in)
 	if err != nil {
 		return InstallBatchResult{}, err
@@ -80,9 +84,9 @@ func (a *Activities) InstallBatch(ctx context.Context, in BatchInput) (InstallBa
 		return InstallBatchResult{}, err
 	}
 	req := bp.Request
-	req.Reboot, req.Deadline, req.LastStart = in.Reboot, in.Deadline, in.LastStart
+	req.Reboot, req.Deadline, req.LastStart, req.Resume = in.Reboot, in.Deadline, in.LastStart, resuming
 	ctx = fleet.WithCallKey(ctx, in.Run.waveKey(in.Wave, in.Batch, "install"))
-	res, err = a.Provider.Install(ctx, req, heartbeater(ctx, "install"))
+	res, err = a.Provider.Install(ctx, req, progress)
 	if errors.Is(err, fleet.ErrWindowClosed) {
 		if !resuming {
 			return InstallBatchResult{WindowClosed: true}, a.unlockHosts(ctx, owner, ids)

@@ -30,7 +30,9 @@ func (a *Activities) WaitReadyBatch(ctx context.Context, in WaitReadyInput) (int
 	}
 	wctx, cancel := context.WithTimeout(ctx, in.Timeout)
 	defer cancel()
-	out, err := a.Provider.WaitReady(wctx, in.Instances, heartbeater(ctx, "wait-ready"))
+	progress, stop := heartbeater(ctx, "wait-ready")
+	out, err := a.Provider.WaitReady(wctx, in.Instances, progress)
+	stop()
 	if err != nil {
 		return 0, providerError("wait ready", err)
 	}

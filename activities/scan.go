@@ -52,7 +52,9 @@ func (a *Activities) ScanBatch(ctx context.Context, in ScanBatchInput) (ScanBatc
 		if ctx, err = a.withBaselines(ctx, in.Run); err != nil {
 			return ScanBatchResult{}, err
 		}
-		res, err = a.Provider.Scan(ctx, ids, heartbeater(ctx, "scan"))
+		progress, stop := heartbeater(ctx, "scan")
+		res, err = a.Provider.Scan(ctx, ids, progress)
+		stop()
 		if err != nil {
 			return ScanBatchResult{}, providerError("scan", err)
 		}

@@ -68,7 +68,7 @@ func (a *Activities) VerifyBatch(ctx context.Context, in BatchInput) (BatchOutco
 		}
 	} else if sctx, berr := a.withBaselines(fleet.WithCallKey(ctx, key), in.Run); berr != nil {
 		return BatchOutcome{}, berr
-	} else if scan, err = a.Provider.Scan(sctx, ids, heartbeater(ctx, "verify")); err != nil {
+	} else if scan, err = a.scanToVerify(sctx, ctx, ids); err != nil {
 		// Retried with backoff; after the last attempt the workflow calls
 		// again with VerifyError set.
 		return BatchOutcome{}, providerError("verify scan", err)
@@ -78,6 +78,13 @@ func (a *Activities) VerifyBatch(ctx context.Context, in BatchInput) (BatchOutco
 		return BatchOutcome{}, err
 	}
 	return countOutcomes(out), nil
+}
+
+// scanToVerify runs the verification scan, heartbeating on actx.
+func (a *Activities) scanToVerify(ctx, actx context.Context, ids []string) (fleet.ScanResult, error) {
+	progress, stop := heartbeater(actx, "verify")
+	defer stop()
+	return a.Provider.Scan(ctx, ids, progress)
 }
 
 // settle combines a batch's install, reboot and verification scan into
@@ -147,7 +154,7 @@ func settle(in BatchInput, bp BatchPlan, inst fleet.InstallResult, reboots []fle
 		case ir.NotStarted:
 			ri.Outcome, ri.Reason = report.NotAttempted, report.ReasonWindowClosed
 		case ir.Unconfirmed && len(problems) > 0:
-			ri.Outcome, ri.Reason = report.NotAttempted, report.ReasonWindowClosed
+			ri.Outcome, ri.Reason = report.NotAttempted, report.ReasonUnconfirmed
 		case ir.Unconfirmed && pending:
 			ri.Outcome = report.PendingReboot
 		case ir.Unconfirmed:

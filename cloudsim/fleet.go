@@ -30,6 +30,9 @@ type Fleet struct {
 	throttleLeft   atomic.Int64
 	calls          atomic.Uint64
 	throttledCalls atomic.Int64
+
+	// gates is the health-gate state (health.go).
+	gates *healthState
 }
 
 // newFleet returns an empty fleet over the catalog.
@@ -39,7 +42,8 @@ func newFleet(cfg Config, cat *catalog, clock Clock) *Fleet {
 	cfg.Clock = nil
 	f := &Fleet{
 		cfg: cfg, seed: cfg.Seed, clock: clock, timing: *cfg.Timing, cat: cat,
-		byID: make(map[string]*machine, cfg.Instances),
+		byID:  make(map[string]*machine, cfg.Instances),
+		gates: newHealthState(),
 	}
 	f.SetFaults(faults)
 	return f

@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -122,6 +125,45 @@ func writeSnapshot(w io.Writer, s *snapshot, compress bool) error {
 		}
 	}
 	return bw.Flush()
+}
+
+// Open loads the fleet saved at path, or generates one from cfg and saves
+// it there (so that a path that cannot be written fails at once); an
+// empty path generates without saving.
+func Open(path string, cfg Config) (*Fleet, error) {
+	if path == "" {
+		return Generate(cfg), nil
+	}
+	f, err := LoadWithClock(path, cfg.Clock)
+	if err == nil {
+		return f, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	f = Generate(cfg)
+	return f, f.Save(path)
+}
+
+// SaveEvery saves the fleet to path every interval until ctx ends, logging
+// the saves that fail (log may be nil). It does not save when ctx ends:
+// the caller saves once more when it wants the last state.
+func (f *Fleet) SaveEvery(ctx context.Context, path string, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := f.Save(path); err != nil && log != nil {
+				log.Error("saving the simulated fleet", "path", path, "error", err)
+			}
+		}
+	}
 }
 
 // Load reads a fleet saved by Save (plain or gzip JSON). Its clock is a

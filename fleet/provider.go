@@ -73,6 +73,11 @@ type InstallRequest struct {
 	// install (it may still resume and watch one an earlier attempt
 	// started), and fails with ErrWindowClosed; zero means none.
 	LastStart time.Time `json:"lastStart,omitempty"`
+	// Resume says an earlier attempt of this call may have started the
+	// install (and died before its result was kept): a provider must find
+	// that install again and report it, or report the instances
+	// Unconfirmed, and never install a second time.
+	Resume bool `json:"resume,omitempty"`
 }
 
 // ErrWindowClosed is returned by a provider asked to start an install

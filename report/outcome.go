@@ -34,6 +34,10 @@ const (
 	// ReasonCycleFailed: the cycle stopped on an error it could not get
 	// past (the error is in the report's status and the workflow's failure).
 	ReasonCycleFailed = "cycle-failed"
+	// ReasonUnconfirmed: a worker died while the install may have run, the
+	// cloud could not confirm it, and the verification scan found the
+	// patches still missing; nothing was installed a second time.
+	ReasonUnconfirmed = "install-unconfirmed"
 )
 
 // Counts as a failure against the rollout's maxErrors.
@@ -48,7 +52,7 @@ func Retryable(o Outcome, reason string) bool {
 		return true
 	}
 	return o == NotAttempted && (reason == ReasonWindowClosed || reason == ReasonHalted ||
-		reason == ReasonCancelled || reason == ReasonCycleFailed)
+		reason == ReasonCancelled || reason == ReasonCycleFailed || reason == ReasonUnconfirmed)
 }
 
 // Outcomes lists every outcome, failures first: the order reports show

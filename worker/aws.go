@@ -39,7 +39,7 @@ func (a awsConfig) endpoints() awsprov.Endpoints {
 		}
 		return a.Endpoint
 	}
-	return awsprov.Endpoints{SSM: pick(a.SSM), STS: pick(a.STS), S3: pick(a.S3)}
+	return awsprov.Endpoints{SSM: pick(a.SSM), STS: pick(a.STS), S3: pick(a.S3), CloudWatch: a.Endpoint}
 }
 
 // newAWSProvider builds the AWS provider over the policy's AWS targets,

@@ -41,8 +41,9 @@ func (cmd *command) deliveryDeadline() time.Time {
 // the delivery deadline: then the instance's invocation ends
 // DeliveryTimedOut and nothing runs there. (An agent that is offline or a
 // reboot that hangs is reported by the fleet as not delivered at once.)
-// It returns the first error of run.
-func (s *Server) deliver(ctx context.Context, cmd *command, run func(ids []string) error) error {
+// When ctx ends, the invocations not finished end Cancelled; when run
+// fails, Failed with its first error.
+func (s *Server) deliver(ctx context.Context, cmd *command, run func(ids []string) error) {
 	var now, later []string
 	for _, id := range cmd.ids {
 		if in, ok := s.fleet.Instance(id); ok && in.Unreachable == "rebooting" {
@@ -80,7 +81,13 @@ func (s *Server) deliver(ctx context.Context, cmd *command, run func(ids []strin
 		}
 	}
 	wg.Wait()
-	return firstErr
+	switch {
+	case firstErr == nil:
+	case ctx.Err() != nil:
+		s.finishAll(cmd, statusCancelled, statusCancelled, "The command was cancelled.")
+	default:
+		s.finishAll(cmd, statusFailed, statusFailed, firstErr.Error())
+	}
 }
 
 // awaitDelivery waits until a rebooting instance is back and reports

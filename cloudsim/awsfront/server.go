@@ -53,6 +53,10 @@ type Server struct {
 	throttle      throttler
 	seq           uint64
 	wg            sync.WaitGroup
+
+	// scripts are the health gates' script commands, by command ID
+	// (ssm_scripts.go); guarded by mu.
+	scripts map[string]*command
 }
 
 // New returns an emulator over the fleet.
@@ -75,7 +79,7 @@ func New(f *cloudsim.Fleet, opts Options) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		fleet: f, opts: opts, ctx: ctx, cancel: cancel,
-		commands: map[string]*command{}, compliance: map[string]*compliance{},
+		commands: map[string]*command{}, scripts: map[string]*command{}, compliance: map[string]*compliance{},
 		objects: map[string]object{}, denied: map[string]string{}, deniedActions: map[string]string{},
 	}
 	s.throttle.set(opts.Throttle)
@@ -103,13 +107,16 @@ func (s *Server) DenyAssumeRole(account, message string) {
 	s.denied[account] = message
 }
 
-// ServeHTTP routes a request to SSM (X-Amz-Target), STS (a form POST with
-// Action) or S3 (everything else, path-style).
+// ServeHTTP routes a request to SSM (X-Amz-Target), CloudWatch (the
+// rpcv2Cbor path of its service), STS (a form POST with Action) or S3
+// (everything else, path-style).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	cred := parseCredential(r)
 	switch {
 	case strings.HasPrefix(r.Header.Get("X-Amz-Target"), ssmTargetPrefix):
 		s.serveSSM(w, r, cred)
+	case strings.HasPrefix(r.URL.Path, cloudWatchPath):
+		s.serveCloudWatch(w, r, cred)
 	case cred.service == "sts" || (r.Method == http.MethodPost && r.URL.Path == "/" &&
 		strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded")):
 		s.serveSTS(w, r, cred)

@@ -39,7 +39,7 @@ type ssmHandler func(s *Server, c *ssmCall) (any, *apiError)
 // ssmOps are the emulated operations.
 var ssmOps = map[string]ssmHandler{
 	"DescribeInstanceInformation": (*Server).describeInstanceInformation,
-	"SendCommand":                 (*Server).sendCommand,
+	"SendCommand":                 (*Server).sendAnyCommand,
 	"ListCommands":                (*Server).listCommands,
 	"ListCommandInvocations":      (*Server).listCommandInvocations,
 	"CancelCommand":               (*Server).cancelCommand,

@@ -82,13 +82,7 @@ func (s *Server) sendCommand(c *ssmCall) (any, *apiError) {
 	if in.DocumentName != runPatchBaseline {
 		return nil, errorf("InvalidDocument", http.StatusBadRequest, "Document with name %s does not exist (the emulator runs only %s).", in.DocumentName, runPatchBaseline)
 	}
-	if len(in.Targets) > 0 {
-		return nil, validation("the emulator takes InstanceIds, not Targets")
-	}
-	if len(in.InstanceIDs) == 0 || len(in.InstanceIDs) > fleet.MaxBatch {
-		return nil, validation("1 validation error detected: Value at 'instanceIds' failed to satisfy constraint: Member must have length less than or equal to 50 and greater than or equal to 1")
-	}
-	insts, e := s.ownInstances(c, in.InstanceIDs)
+	insts, e := s.commandInstances(c, in)
 	if e != nil {
 		return nil, e
 	}
@@ -101,10 +95,32 @@ func (s *Server) sendCommand(c *ssmCall) (any, *apiError) {
 	if e := checkTimeoutSeconds(in.TimeoutSeconds); e != nil {
 		return nil, e
 	}
+	return s.launch(c, in, c.operation, insts, s.commands, s.run), nil
+}
+
+// commandInstances checks SendCommand's targets: 1 to 50 InstanceIds
+// (no Targets), every one a managed node of the caller's account and
+// region.
+func (s *Server) commandInstances(c *ssmCall, in sendCommandInput) ([]fleet.Instance, *apiError) {
+	if len(in.Targets) > 0 {
+		return nil, validation("the emulator takes InstanceIds, not Targets")
+	}
+	if len(in.InstanceIDs) == 0 || len(in.InstanceIDs) > fleet.MaxBatch {
+		return nil, validation("1 validation error detected: Value at 'instanceIds' failed to satisfy constraint: Member must have length less than or equal to 50 and greater than or equal to 1")
+	}
+	return s.ownInstances(c, in.InstanceIDs)
+}
+
+// launch makes the caller's command (operation: the patch baseline's
+// Operation, or the script document's name) on the instances, keeps it
+// in store (s.commands or s.scripts), runs it in the background and
+// returns SendCommand's answer.
+func (s *Server) launch(c *ssmCall, in sendCommandInput, operation string, insts []fleet.Instance, store map[string]*command,
+	run func(ctx context.Context, cmd *command)) map[string]any {
 	ctx, cancel := context.WithCancel(s.ctx)
 	id, seq := newCommandID(s)
 	cmd := &command{
-		id: id, seq: seq, account: c.account, region: c.region, comment: in.Comment, operation: c.operation,
+		id: id, seq: seq, account: c.account, region: c.region, comment: in.Comment, operation: operation,
 		params: in.Parameters, ids: in.InstanceIDs, names: map[string]string{}, platforms: map[string]string{},
 		requested: s.fleet.Now(), sent: time.Now(), timeout: in.TimeoutSeconds, inv: map[string]*invocation{}, cancel: cancel,
 	}
@@ -116,20 +132,39 @@ func (s *Server) sendCommand(c *ssmCall) (any, *apiError) {
 		cmd.inv[i.ID] = &invocation{status: statusInProgress, code: -1, start: cmd.requested}
 	}
 	s.mu.Lock()
-	s.commands[cmd.id] = cmd
-	s.mu.Unlock()
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		defer cancel()
-		s.run(ctx, cmd)
-	}()
-	s.mu.Lock()
+	store[cmd.id] = cmd
 	out := cmd.commandJSON()
 	s.mu.Unlock()
 	// SendCommand answers before any invocation starts.
 	out["Status"], out["StatusDetails"], out["CompletedCount"], out["ErrorCount"], out["DeliveryTimedOutCount"] = "Pending", "Pending", 0, 0, 0
-	return map[string]any{"Command": out}, nil
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer cancel()
+		run(ctx, cmd)
+	}()
+	return map[string]any{"Command": out}
+}
+
+// document is the name of the command's document.
+func (cmd *command) document() string {
+	if scriptPlugins[cmd.operation] != "" {
+		return cmd.operation
+	}
+	return runPatchBaseline
+}
+
+// findCommand returns the caller's patch or script command of that ID, or
+// nil. Callers hold s.mu.
+func (s *Server) findCommand(c *ssmCall, id string) *command {
+	cmd := s.commands[id]
+	if cmd == nil {
+		cmd = s.scripts[id]
+	}
+	if cmd == nil || cmd.account != c.account || cmd.region != c.region {
+		return nil
+	}
+	return cmd
 }
 
 // newCommandID returns a fresh command ID in AWS's UUID form and its
@@ -197,14 +232,7 @@ func (s *Server) run(ctx context.Context, cmd *command) {
 	if cmd.operation == "Scan" {
 		op = s.runScan
 	}
-	err := s.deliver(ctx, cmd, func(ids []string) error { return op(ctx, cmd, ids) })
-	switch {
-	case err == nil:
-	case ctx.Err() != nil:
-		s.finishAll(cmd, statusCancelled, statusCancelled, "The command was cancelled.")
-	default:
-		s.finishAll(cmd, statusFailed, statusFailed, err.Error())
-	}
+	s.deliver(ctx, cmd, func(ids []string) error { return op(ctx, cmd, ids) })
 }
 
 // deliveryStatus maps a per-instance error of the fleet to the status of
@@ -228,8 +256,8 @@ type listCommandInvocationsInput struct {
 	Details    bool   `json:"Details"`
 }
 
-// listCommandInvocations lists a command's invocations, with the plugin
-// output when Details is true
+// listCommandInvocations lists a command's invocations (a patch command's
+// or a script command's), with the plugin output when Details is true
 // (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_ListCommandInvocations.html).
 // Right after SendCommand the list is empty for Options.InvocationLag calls.
 func (s *Server) listCommandInvocations(c *ssmCall) (any, *apiError) {
@@ -242,8 +270,8 @@ func (s *Server) listCommandInvocations(c *ssmCall) (any, *apiError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cmd := s.commands[in.CommandID]
-	if cmd == nil || cmd.account != c.account || cmd.region != c.region {
+	cmd := s.findCommand(c, in.CommandID)
+	if cmd == nil {
 		return nil, errorf("InvalidCommandId", http.StatusBadRequest, "Command with ID %s does not exist.", in.CommandID)
 	}
 	cmd.listed++
@@ -266,12 +294,15 @@ func (s *Server) listCommandInvocations(c *ssmCall) (any, *apiError) {
 	return map[string]any{"CommandInvocations": list, "NextToken": omitEmpty(next)}, nil
 }
 
-// invocationJSON is the CommandInvocation shape. Callers hold s.mu.
+// invocationJSON is the CommandInvocation shape; a script command's
+// plugin is its document's (aws:runShellScript or
+// aws:runPowerShellScript), its ResponseCode the script's exit code.
+// Callers hold s.mu.
 func (cmd *command) invocationJSON(id string, details bool) map[string]any {
 	inv := cmd.inv[id]
 	out := map[string]any{
 		"CommandId": cmd.id, "InstanceId": id, "InstanceName": cmd.names[id], "Comment": cmd.comment,
-		"DocumentName": runPatchBaseline, "DocumentVersion": "$DEFAULT", "RequestedDateTime": epoch(cmd.requested),
+		"DocumentName": cmd.document(), "DocumentVersion": "$DEFAULT", "RequestedDateTime": epoch(cmd.requested),
 		"Status": inv.status, "StatusDetails": inv.details, "TraceOutput": "", "StandardOutputUrl": "", "StandardErrorUrl": "",
 		"NotificationConfig": map[string]any{"NotificationEvents": []any{}}, "CloudWatchOutputConfig": map[string]any{"CloudWatchOutputEnabled": false},
 	}
@@ -279,9 +310,13 @@ func (cmd *command) invocationJSON(id string, details bool) map[string]any {
 		out["StatusDetails"] = inv.status
 	}
 	if details {
-		plugin := "PatchLinux"
-		if cmd.platforms[id] == "Windows" {
+		plugin := scriptPlugins[cmd.operation]
+		switch {
+		case plugin != "":
+		case cmd.platforms[id] == "Windows":
 			plugin = "PatchWindows"
+		default:
+			plugin = "PatchLinux"
 		}
 		p := map[string]any{
 			"Name": plugin, "Status": inv.status, "StatusDetails": out["StatusDetails"], "ResponseCode": inv.code,
@@ -308,9 +343,9 @@ func (s *Server) cancelCommand(c *ssmCall) (any, *apiError) {
 		return nil, e
 	}
 	s.mu.Lock()
-	cmd := s.commands[in.CommandID]
+	cmd := s.findCommand(c, in.CommandID)
 	s.mu.Unlock()
-	if cmd == nil || cmd.account != c.account || cmd.region != c.region {
+	if cmd == nil {
 		return nil, errorf("InvalidCommandId", http.StatusBadRequest, "Command with ID %s does not exist.", in.CommandID)
 	}
 	cmd.cancel()

@@ -11,7 +11,7 @@ import (
 //	GET    .../machines/{name}                        the machine
 //	POST   .../machines/{name}/assessPatches          LRO; MachineAssessPatchesResult (counts)
 //	POST   .../machines/{name}/installPatches         LRO; MachineInstallPatchesResult (counts)
-//	PUT    .../machines/{name}/runCommands/{command}  LRO (201); the inventory scripts only
+//	PUT    .../machines/{name}/runCommands/{command}  LRO (201); inventory scripts, health checks
 //	GET    .../machines/{name}/runCommands/{command}  the run command with its instanceView
 //	DELETE .../machines/{name}/runCommands/{command}
 //

@@ -8,14 +8,14 @@
 //	GET  .../Microsoft.Compute/virtualMachines/{vm}/instanceView   power state and VM agent status
 //	POST .../Microsoft.Compute/virtualMachines/{vm}/assessPatches  LRO
 //	POST .../Microsoft.Compute/virtualMachines/{vm}/installPatches LRO (masks "name=version", KB numbers)
-//	POST .../Microsoft.Compute/virtualMachines/{vm}/runCommand     LRO (the provider's inventory scripts)
+//	POST .../Microsoft.Compute/virtualMachines/{vm}/runCommand     LRO (the provider's inventory scripts, health checks)
 //	GET  /subscriptions/{s}/providers/Microsoft.Compute/locations/{l}/operations/{id}               Azure-AsyncOperation status
 //	GET  /subscriptions/{s}/providers/Microsoft.Compute/locations/{l}/operations/{id}?monitor=true  Location: 202 until done, then the result
 //	GET  /subscriptions/{s}/providers/Microsoft.HybridCompute/locations/{l}/operations/{id}[?monitor=true]  the same, for Arc
 //	GET  .../Microsoft.HybridCompute/machines/{name}               Arc machines (Options.ArcMachines)
 //	POST .../Microsoft.HybridCompute/machines/{name}/assessPatches   LRO; counts only
 //	POST .../Microsoft.HybridCompute/machines/{name}/installPatches  LRO; counts only
-//	PUT|GET|DELETE .../Microsoft.HybridCompute/machines/{name}/runCommands/{command}  the inventory scripts
+//	PUT|GET|DELETE .../Microsoft.HybridCompute/machines/{name}/runCommands/{command}  inventory scripts, health checks
 //	POST /providers/Microsoft.ResourceGraph/resources              also patchassessmentresources and
 //	                                                               patchinstallationresources by id prefix
 //

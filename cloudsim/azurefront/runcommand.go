@@ -31,7 +31,8 @@ func (s *Server) inventoryText(ctx context.Context, id string) (string, *armErro
 	return out.String(), nil
 }
 
-// runCommand serves the provider's read-only inventory scripts: it prints
+// runCommand serves a VM's runCommand action: a health-check wrapper runs
+// the check (runVMCheck); the provider's read-only inventory scripts print
 // the fleet's inventory as "name<TAB>version" lines (for Windows, the
 // fleet's update slots and their versions).
 func (s *Server) runCommand(w http.ResponseWriter, r *http.Request, id string) {
@@ -44,6 +45,10 @@ func (s *Server) runCommand(w http.ResponseWriter, r *http.Request, id string) {
 		return
 	}
 	script := strings.Join(in.Script, "\n")
+	if check, ok := wrappedCheck(script); ok {
+		s.runVMCheck(w, r, id, in.CommandID, check)
+		return
+	}
 	if !isInventoryScript(script) || (in.CommandID == "RunPowerShellScript") != strings.Contains(script, `CurrentVersion\Uninstall`) ||
 		(in.CommandID != "RunShellScript" && in.CommandID != "RunPowerShellScript") {
 		writeError(w, http.StatusBadRequest, "InvalidParameter", "the emulator runs only the provider's inventory scripts")

@@ -136,10 +136,12 @@ func (s *Server) throttled() bool {
 // Start serves HTTPS on 127.0.0.1 with a certificate generated now; it
 // returns the base URL (the ARM endpoint to configure).
 func (s *Server) Start() (string, error) {
-	cert, pool, err := selfSigned()
+	cert, err := SelfSigned("azurefront", "", 24*time.Hour)
 	if err != nil {
 		return "", err
 	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert.Leaf)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err
@@ -211,6 +213,8 @@ func (s *Server) route(w *statusRecorder, r *http.Request, c *Call) {
 			c.Op = "operationStatus"
 			s.serveOperationStatus(w, id)
 		}
+	case r.Method == http.MethodGet && isMonitorPath(p):
+		s.routeMonitor(w, r, c)
 	case strings.Contains(lp, "/providers/microsoft.compute/virtualmachines/"):
 		vm, action := splitAction(p, "/providers/microsoft.compute/virtualmachines/")
 		c.Resource, c.Op = vm, action

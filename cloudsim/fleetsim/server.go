@@ -54,7 +54,7 @@ type Server struct {
 
 // Start opens the fleet and serves both emulators and the admin API.
 func Start(cfg Config) (*Server, error) {
-	f, err := openFleet(cfg.State, cfg.Fleet)
+	f, err := cloudsim.Open(cfg.State, cfg.Fleet)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.State != "" {
 		ctx, cancel := context.WithCancel(context.Background())
 		s.stopSave, s.saved = cancel, make(chan struct{})
-		go func() { saveLoop(ctx, f, cfg.State, cfg.saveEvery(), cfg.Log); close(s.saved) }()
+		go func() { f.SaveEvery(ctx, cfg.State, cfg.saveEvery(), cfg.Log); close(s.saved) }()
 	}
 	return s, nil
 }

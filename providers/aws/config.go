@@ -68,7 +68,7 @@ type Config struct {
 // Endpoints are per-service endpoint overrides ("" keeps AWS's). With an
 // S3 endpoint, S3 is addressed path-style.
 type Endpoints struct {
-	SSM, STS, S3 string
+	SSM, STS, S3, CloudWatch string
 }
 
 func (c Config) withDefaults() Config {

@@ -42,6 +42,12 @@ func (p *Provider) arcCall(ctx context.Context, method, path string, out any) er
 	if err != nil {
 		return err
 	}
+	return p.armDo(req, out)
+}
+
+// armDo sends an ARM request through the Arc client's pipeline and
+// decodes a 200 answer into out.
+func (p *Provider) armDo(req *policy.Request, out any) error {
 	resp, err := p.arc.Pipeline().Do(req)
 	if err != nil {
 		return err

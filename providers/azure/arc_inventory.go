@@ -41,7 +41,7 @@ func (p *Provider) inventoryArc(ctx context.Context, m machine, in fleet.Instanc
 		return nil, errString("run command not created: the Arc machine's location is unknown")
 	}
 	_, script := inventoryScript(in.OS)
-	name, err := runCommandName()
+	name, err := runCommandName("fleetpatch-inventory-")
 	if err != nil {
 		return nil, err
 	}
@@ -67,13 +67,14 @@ func (p *Provider) inventoryArc(ctx context.Context, m machine, in fleet.Instanc
 	return parsePackages(iv.Output), nil
 }
 
-// runCommandName is a new run command name (pattern [a-zA-Z0-9-_.]+).
-func runCommandName() (string, error) {
+// runCommandName is a new run command name after prefix (pattern
+// [a-zA-Z0-9-_.]+).
+func runCommandName(prefix string) (string, error) {
 	b := make([]byte, 6)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
 	}
-	return "fleetpatch-inventory-" + hex.EncodeToString(b), nil
+	return prefix + hex.EncodeToString(b), nil
 }
 
 // deleteRunCommand deletes a run command, best effort: the deletion is

@@ -16,17 +16,8 @@ import (
 // installAll scans the VMs and installs everything they miss.
 func installAll(t *testing.T, e *env, ids []string, reboot fleet.RebootOption, deadline time.Time) fleet.InstallResult {
 	t.Helper()
-	scan, err := e.prov.Scan(t.Context(), ids, nil)
-	require.NoError(t, err)
-	req := fleet.InstallRequest{CycleID: "2026-W48", Patches: scan.Catalog, Reboot: reboot, Deadline: deadline}
-	for _, sc := range scan.Instances {
-		require.Empty(t, sc.Error)
-		var pids []string
-		for _, ps := range sc.Patches {
-			pids = append(pids, ps.PatchID)
-		}
-		req.Instances = append(req.Instances, fleet.InstanceInstallRequest{InstanceID: sc.InstanceID, PatchIDs: pids})
-	}
+	req := e.installRequest(t, ids)
+	req.Reboot, req.Deadline = reboot, deadline
 	res, err := e.prov.Install(t.Context(), req, nil)
 	require.NoError(t, err)
 	return res
@@ -131,7 +122,7 @@ func TestRetriedInstallResumesTheRunningOperation(t *testing.T) {
 	require.Empty(t, res.Instances[0].Error)
 	require.Equal(t, 1, e.front.Count("installPatches", id), "one installPatches, resumed")
 	require.Equal(t, 1, e.fleet.InstallCount(id))
-	require.Zero(t, e.store.Len())
+	require.Equal(t, 1, e.store.Len(), "the token is kept: a later retry resumes the finished operation")
 }
 
 // installInterruptedThenResumed installs every pending patch of one machine
@@ -159,4 +150,19 @@ func (e *env) installInterruptedThenResumed(t *testing.T, id string) (fleet.Inst
 	res, err := e.prov.Install(t.Context(), req, nil)
 	require.NoError(t, err)
 	return res, pids
+}
+
+// A worker that died between saving its intent and saving the operation's
+// token may have started installPatches: the retry does not start another;
+// the machine's outcome is left to the verification scan.
+func TestAnInstallStartedWithoutItsTokenIsNotStartedAgain(t *testing.T) {
+	e := newEnv(t, 60, azurefront.Options{}, nil)
+	id := e.needy(fleet.OSUbuntu)[0]
+	req := e.installRequest(t, []string{id})
+	require.NoError(t, e.store.Save(t.Context(), req.CycleID+"|"+id, "fleetpatch:starting"))
+	res, err := e.prov.Install(t.Context(), req, nil)
+	require.NoError(t, err)
+	require.True(t, res.Instances[0].Unconfirmed)
+	require.Contains(t, res.Instances[0].Error, "nothing was started a second time")
+	require.Zero(t, e.front.Count("installPatches", id))
 }

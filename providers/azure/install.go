@@ -58,6 +58,8 @@ func (p *Provider) Install(ctx context.Context, req fleet.InstallRequest, progre
 		case errors.Is(err, fleet.ErrWindowClosed):
 			closed[i] = err
 			r = fleet.InstanceInstall{InstanceID: m.ID, Error: err.Error(), NotStarted: true}
+		case errors.Is(err, errUnconfirmed):
+			r = fleet.InstanceInstall{InstanceID: m.ID, Error: err.Error(), Unconfirmed: true}
 		case err != nil:
 			errs[i] = err
 			r = fleet.InstanceInstall{InstanceID: m.ID, Error: machineError("installPatches", err), Unreachable: unreachable(err)}

@@ -97,7 +97,13 @@ func TestScanInstallExactlyTheRequestedPatches(t *testing.T) {
 			require.Contains(t, []fleet.PatchState{fleet.StateInstalled, fleet.StateInstalledPendingReboot}, c.State)
 		}
 	}
-	require.Zero(t, e.store.Len(), "resume tokens are dropped once results are read")
+	require.Equal(t, len(req.Instances), e.store.Len(), "resume tokens are kept, one per machine")
+	again, err := e.prov.Install(t.Context(), req, nil)
+	require.NoError(t, err)
+	require.Equal(t, len(res.Instances), len(again.Instances))
+	for _, id := range ids {
+		require.Equal(t, 1, e.front.Count("installPatches", id), "a retry resumes the finished operation: %s", id)
+	}
 	inv, err := e.prov.Inventory(t.Context(), ids[:1])
 	require.NoError(t, err)
 	require.Empty(t, inv[0].Error)

@@ -57,13 +57,21 @@ func TestInstallOutlastingTheWindowStopsAtItsEndAndNoneStartsAfterTheCutoff(t *t
 	require.Equal(t, before, e.versions(t, slow), "stopped at the window's end, nothing installed")
 	require.Equal(t, 1, e.installPatchesCalls())
 
-	// After the cutoff nothing starts, on the slow VM nor on the others.
+	// After the cutoff nothing starts, on the slow VM (its operation is
+	// resumed: it ended) nor on the others (not started).
 	req = e.installRequest(t, ids)
 	req.LastStart, req.Deadline = time.Now().Add(-time.Second), time.Now().Add(30*time.Minute)
-	_, err = e.prov.Install(t.Context(), req, nil)
-	require.ErrorIs(t, err, fleet.ErrWindowClosed)
-	require.Contains(t, err.Error(), req.LastStart.UTC().Format(time.RFC3339))
+	res, err = e.prov.Install(t.Context(), req, nil)
+	require.NoError(t, err)
+	for _, r := range res.Instances[1:] {
+		require.True(t, r.NotStarted, r.InstanceID)
+		require.Contains(t, r.Error, req.LastStart.UTC().Format(time.RFC3339))
+	}
 	require.Equal(t, 1, e.installPatchesCalls(), "no installPatches after the cutoff")
+	others := e.installRequest(t, ids[1:])
+	others.LastStart, others.Deadline = req.LastStart, req.Deadline
+	_, err = e.prov.Install(t.Context(), others, nil)
+	require.ErrorIs(t, err, fleet.ErrWindowClosed, "none of the machines started: the call is refused")
 	for _, id := range ids {
 		require.Zero(t, e.fleet.InstallCount(id), id)
 	}

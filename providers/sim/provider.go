@@ -118,9 +118,52 @@ func (p *Provider) Install(ctx context.Context, req fleet.InstallRequest, progre
 		p.log(OpInstall, len(req.Instances), err)
 		return fleet.InstallResult{}, err
 	}
+	if req.Resume {
+		if res, ok := p.installedBefore(req); ok {
+			p.log(OpInstall, 0, nil)
+			return res, nil
+		}
+	}
 	res, err := p.fleet.Install(ctx, req, progress)
 	p.log(OpInstall, len(req.Instances), err)
 	return res, err
+}
+
+// installedBefore finds, in the fleet's install journal, the install an
+// earlier attempt of the call made (the same cycle, on the request's
+// instances) and reports it again, as AWS finds a command by its call key:
+// a retry never installs twice. ok is false when the earlier attempt
+// installed nothing.
+func (p *Provider) installedBefore(req fleet.InstallRequest) (fleet.InstallResult, bool) {
+	ids := make([]string, len(req.Instances))
+	for i, r := range req.Instances {
+		ids[i] = r.InstanceID
+	}
+	recs, _ := p.fleet.Journal(ids...)
+	last := map[string]cloudsim.InstallRecord{}
+	for _, r := range recs {
+		if r.CycleID == req.CycleID && (r.Outcome == cloudsim.OutcomeInstalled || r.Outcome == cloudsim.OutcomeFailed) {
+			last[r.InstanceID] = r
+		}
+	}
+	if len(last) == 0 {
+		return fleet.InstallResult{}, false
+	}
+	var res fleet.InstallResult
+	for _, id := range ids {
+		r, ok := last[id]
+		if !ok {
+			res.Instances = append(res.Instances, fleet.InstanceInstall{InstanceID: id, Unconfirmed: true,
+				Error: "an earlier attempt installed on other instances of the batch but not here"})
+			continue
+		}
+		ir := fleet.InstanceInstall{InstanceID: id, Changes: r.Changes, Rebooted: r.Rebooted, Error: r.Error}
+		for _, c := range r.Changes {
+			ir.RebootRequired = ir.RebootRequired || c.State == fleet.StateInstalledPendingReboot
+		}
+		res.Instances = append(res.Instances, ir)
+	}
+	return res, true
 }
 
 // WaitReady waits for at most fleet.MaxBatch instances to be back.
