@@ -23,6 +23,7 @@ import (
 	"github.com/fleetpatch/fleetpatch/activities"
 	"github.com/fleetpatch/fleetpatch/approval"
 	"github.com/fleetpatch/fleetpatch/cloudsim"
+	"github.com/fleetpatch/fleetpatch/internal/devpolicy"
 	"github.com/fleetpatch/fleetpatch/policy"
 	"github.com/fleetpatch/fleetpatch/providers/sim"
 	"github.com/fleetpatch/fleetpatch/workflows"
@@ -66,7 +67,7 @@ func startCLIStack(t *testing.T) cli {
 	_, err := srv.GetDefaultClient().OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
 		Namespace: srv.GetDefaultNamespace(), SearchAttributes: attrs})
 	require.NoError(t, err)
-	dp, err := makeDevPolicy(examplePolicy, dir)
+	dp, err := devpolicy.Make(examplePolicy, dir)
 	require.NoError(t, err)
 	f := cloudsim.Generate(cloudsim.Config{Seed: 3, Instances: 120, Speed: 1, Timing: &cloudsim.Timing{}})
 	acts := &activities.Activities{Provider: sim.New(f), LoadPolicy: func() (*policy.Policy, error) { return policy.Load(dp.Path) },

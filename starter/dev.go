@@ -27,6 +27,7 @@ import (
 	"github.com/fleetpatch/fleetpatch/cloudsim"
 	"github.com/fleetpatch/fleetpatch/devserver"
 	"github.com/fleetpatch/fleetpatch/fleet"
+	"github.com/fleetpatch/fleetpatch/internal/devpolicy"
 	"github.com/fleetpatch/fleetpatch/policy"
 	"github.com/fleetpatch/fleetpatch/providers/multi"
 	"github.com/fleetpatch/fleetpatch/providers/sim"
@@ -80,7 +81,7 @@ func runDev(args []string, stdout, stderr io.Writer) int {
 }
 
 func dev(ctx context.Context, o devOptions, out io.Writer) error {
-	dp, err := makeDevPolicy(o.policy, o.data)
+	dp, err := devpolicy.Make(o.policy, o.data)
 	if err != nil {
 		return err
 	}
@@ -165,7 +166,7 @@ func startCycle(ctx context.Context, c client.Client, group, cycle string) error
 // watchCycles prints each group's progress when it changes, and for
 // groups waiting for approval the exact commands that approve them, until
 // ctx ends.
-func watchCycles(ctx context.Context, c client.Client, groups []string, cycle, address string, dp devPolicy, out io.Writer) {
+func watchCycles(ctx context.Context, c client.Client, groups []string, cycle, address string, dp devpolicy.Policy, out io.Writer) {
 	last := map[string]string{}
 	tick := time.NewTicker(2 * time.Second)
 	defer tick.Stop()
@@ -199,8 +200,8 @@ func watchCycles(ctx context.Context, c client.Client, groups []string, cycle, a
 // printApproveHelp prints, for a cycle awaiting approval, the one-line
 // approve command with the dev key of its first approver, and the same
 // approval signed, as the JSON payload for the Temporal CLI and the Web UI.
-func printApproveHelp(out io.Writer, st workflows.CycleStatus, address string, dp devPolicy) {
-	approver := dp.approver(st.Group)
+func printApproveHelp(out io.Writer, st workflows.CycleStatus, address string, dp devpolicy.Policy) {
+	approver := dp.Approver(st.Group)
 	if approver == "" {
 		return
 	}

@@ -29,7 +29,7 @@ func awsSimProvider(ctx context.Context, f *cloudsim.Fleet, policyPath string) (
 		return nil, "", nil, err
 	}
 	p, err := awsprov.FromPolicy(ctx, pol, awsprov.Config{
-		Base: &base, Bucket: "fleetpatch-dev", Endpoints: awsprov.Endpoints{SSM: endpoint, STS: endpoint, S3: endpoint},
+		Base: &base, Bucket: "fleetpatch-dev", Endpoints: awsprov.Endpoints{SSM: endpoint, STS: endpoint, S3: endpoint, CloudWatch: endpoint},
 	})
 	if err != nil {
 		stop()

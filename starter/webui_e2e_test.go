@@ -21,6 +21,7 @@ import (
 	"github.com/fleetpatch/fleetpatch/approval"
 	"github.com/fleetpatch/fleetpatch/cloudsim"
 	"github.com/fleetpatch/fleetpatch/devserver"
+	"github.com/fleetpatch/fleetpatch/internal/devpolicy"
 	"github.com/fleetpatch/fleetpatch/internal/webuitest"
 	"github.com/fleetpatch/fleetpatch/policy"
 	"github.com/fleetpatch/fleetpatch/providers/sim"
@@ -52,7 +53,7 @@ func chromium(t *testing.T) string {
 func TestWebUIApprovalNeedsASignature(t *testing.T) {
 	browser := chromium(t)
 	dir := t.TempDir()
-	dp, err := makeDevPolicy(examplePolicy, dir)
+	dp, err := devpolicy.Make(examplePolicy, dir)
 	require.NoError(t, err)
 	port, uiPort := freePorts(t)
 	srv, err := devserver.Start(t.Context(), devserver.Options{DataDir: filepath.Join(dir, "temporal"), Port: port, UIPort: uiPort,

@@ -1,4 +1,8 @@
-package main
+// Package devpolicy makes the dev stack's copy of a policy: every approval
+// group's approvers get an ed25519 key made in a data directory (never in
+// the repository), and every group that installs allows on-demand runs.
+// The dev stack, the CLI's end-to-end tests and the chaos suite use it.
+package devpolicy
 
 import (
 	"crypto/ed25519"
@@ -18,12 +22,9 @@ import (
 	"github.com/fleetpatch/fleetpatch/policy"
 )
 
-// devPolicy is the dev stack's copy of the policy: every approval group's
-// approvers get an ed25519 key made in the data directory (never in the
-// repository), and every group that installs allows on-demand runs, so
-// that the stack can start this week's cycles with an install window that
-// opens now.
-type devPolicy struct {
+// Policy is the dev copy of a policy: its folder, and each approver's
+// private key file.
+type Policy struct {
 	// Path is the folder of the rewritten policy files.
 	Path string
 	// Keys maps each approver to its private key file.
@@ -32,24 +33,24 @@ type devPolicy struct {
 	approvers map[string][]string
 }
 
-// approver is the first approver of group, or "" for a group without
+// Approver is the first approver of group, or "" for a group without
 // approvals.
-func (dp devPolicy) approver(group string) string {
+func (dp Policy) Approver(group string) string {
 	if a := dp.approvers[group]; len(a) > 0 {
 		return a[0]
 	}
 	return ""
 }
 
-// makeDevPolicy rewrites the policy at src into dir/policy, with keys in
+// Make rewrites the policy at src into dir/policy, with keys in
 // dir/approvers. Existing keys are kept, so a restarted stack can still
 // approve the cycles it left waiting.
-func makeDevPolicy(src, dir string) (devPolicy, error) {
+func Make(src, dir string) (Policy, error) {
 	pol, err := policy.Load(src)
 	if err != nil {
-		return devPolicy{}, fmt.Errorf("policy %s:\n%w", src, err)
+		return Policy{}, fmt.Errorf("policy %s:\n%w", src, err)
 	}
-	dp := devPolicy{Path: filepath.Join(dir, "policy"), Keys: map[string]string{}, approvers: map[string][]string{}}
+	dp := Policy{Path: filepath.Join(dir, "policy"), Keys: map[string]string{}, approvers: map[string][]string{}}
 	var signers []string
 	for _, g := range pol.Groups {
 		if g.Approval == nil {
@@ -62,7 +63,7 @@ func makeDevPolicy(src, dir string) (devPolicy, error) {
 			}
 			key, line, err := devKey(filepath.Join(dir, "approvers"), who)
 			if err != nil {
-				return devPolicy{}, err
+				return Policy{}, err
 			}
 			dp.Keys[who] = key
 			signers = append(signers, line)
@@ -70,22 +71,22 @@ func makeDevPolicy(src, dir string) (devPolicy, error) {
 	}
 	slices.Sort(signers)
 	if err := os.RemoveAll(dp.Path); err != nil {
-		return devPolicy{}, err
+		return Policy{}, err
 	}
 	if err := os.MkdirAll(dp.Path, 0o755); err != nil {
-		return devPolicy{}, err
+		return Policy{}, err
 	}
 	allowed := filepath.Join(dp.Path, "dev.allowed_signers")
 	if err := os.WriteFile(allowed, []byte(strings.Join(signers, "\n")+"\n"), 0o644); err != nil {
-		return devPolicy{}, err
+		return Policy{}, err
 	}
 	for _, f := range pol.Files() {
 		if err := rewritePolicyFile(f, filepath.Join(dp.Path, filepath.Base(f)), filepath.Base(allowed)); err != nil {
-			return devPolicy{}, err
+			return Policy{}, err
 		}
 	}
 	if _, err := policy.Load(dp.Path); err != nil {
-		return devPolicy{}, fmt.Errorf("the dev copy of the policy (%s) does not load:\n%w", dp.Path, err)
+		return Policy{}, fmt.Errorf("the dev copy of the policy (%s) does not load:\n%w", dp.Path, err)
 	}
 	return dp, nil
 }
