@@ -26,7 +26,9 @@ func (d DirStore) path(key string) (string, error) {
 	return filepath.Join(d.Root, clean), nil
 }
 
-// Put writes data under key through a temporary file and a rename.
+// Put writes data under key through a temporary file that is synced,
+// renamed into place and made durable by syncing its directory, so a crash
+// leaves the old content or the new one, never an empty or torn file.
 func (d DirStore) Put(_ context.Context, key string, data []byte) error {
 	p, tmp, err := d.stage(key, data)
 	if err != nil {
@@ -35,6 +37,22 @@ func (d DirStore) Put(_ context.Context, key string, data []byte) error {
 	if err := os.Rename(tmp, p); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("write %s: %w", key, err)
+	}
+	return syncDir(filepath.Dir(p), key)
+}
+
+// syncDir flushes dir's entries (a rename or link in it) to disk.
+func syncDir(dir, key string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", key, err)
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: sync directory: %w", key, err)
 	}
 	return nil
 }
@@ -54,7 +72,7 @@ func (d DirStore) stage(key string, data []byte) (path, tmp string, err error) {
 		return "", "", err
 	}
 	_, werr := f.Write(data)
-	if err := errors.Join(werr, f.Close()); err != nil {
+	if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
 		os.Remove(f.Name())
 		return "", "", fmt.Errorf("write %s: %w", key, err)
 	}
@@ -75,7 +93,7 @@ func (d DirStore) Create(_ context.Context, key string, data []byte) error {
 		}
 		return fmt.Errorf("write %s: %w", key, err)
 	}
-	return nil
+	return syncDir(filepath.Dir(p), key)
 }
 
 // Delete removes key.

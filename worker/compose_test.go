@@ -52,6 +52,10 @@ func TestComposeFileStructure(t *testing.T) {
 		}
 	}
 	require.Equal(t, "postgres12", compose.Services["temporal"].Environment["DB"])
+	server, ui := pinnedVersion(t, "go.temporal.io/server"), pinnedVersion(t, "github.com/temporalio/ui-server/v2")
+	require.Equal(t, "temporalio/server:"+server, compose.Services["temporal"].Image, "the server we build against")
+	require.Equal(t, "temporalio/admin-tools:"+server, compose.Services["temporal-schema"].Image)
+	require.Equal(t, "temporalio/ui:"+ui, compose.Services["temporal-ui"].Image, "the UI dev embeds")
 	w := compose.Services["worker"]
 	require.Equal(t, "Dockerfile", w.Build["dockerfile"])
 	_, err = os.Stat(filepath.Join("..", w.Build["context"], w.Build["dockerfile"]))
@@ -59,4 +63,17 @@ func TestComposeFileStructure(t *testing.T) {
 	require.Equal(t, "temporal:7233", w.Environment["TEMPORAL_ADDRESS"])
 	require.Contains(t, w.Volumes, "./deployments/examples/policy:/policy:ro")
 	require.Equal(t, "/policy", w.Environment["FLEETPATCH_POLICY"])
+}
+
+// pinnedVersion is module's version in go.mod, without the "v".
+func pinnedVersion(t *testing.T, module string) string {
+	b, err := os.ReadFile("../go.mod")
+	require.NoError(t, err)
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == module {
+			return strings.TrimPrefix(f[1], "v")
+		}
+	}
+	t.Fatalf("go.mod does not require %s", module)
+	return ""
 }
