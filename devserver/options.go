@@ -43,6 +43,9 @@ type Options struct {
 	Port int
 	// UIPort is the Web UI port. Default 8233; UIDisabled (-1) disables the UI.
 	UIPort int
+	// CodecEndpoint is the codec server the Web UI decodes payloads with
+	// (empty: none).
+	CodecEndpoint string
 	// Namespace is created if missing. Default "default".
 	Namespace string
 	// Retention of closed workflows in the namespace, applied only when the

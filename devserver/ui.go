@@ -52,6 +52,8 @@ func uiConfig(o Options, frontend string) *uiconfig.Config {
 		CORS: uiconfig.CORS{CookieInsecure: true},
 		// No per-request access log on stdout.
 		HideLogs: true,
+		// Payloads are decoded in the browser through the codec server.
+		Codec: uiconfig.Codec{Endpoint: o.CodecEndpoint},
 	}
 }
 

@@ -23,6 +23,8 @@ import (
 	"github.com/fleetpatch/fleetpatch/activities"
 	"github.com/fleetpatch/fleetpatch/approval"
 	"github.com/fleetpatch/fleetpatch/cloudsim"
+	"github.com/fleetpatch/fleetpatch/codec"
+	"github.com/fleetpatch/fleetpatch/devserver"
 	"github.com/fleetpatch/fleetpatch/internal/devpolicy"
 	"github.com/fleetpatch/fleetpatch/policy"
 	"github.com/fleetpatch/fleetpatch/providers/sim"
@@ -41,6 +43,8 @@ type cli struct {
 	policy string
 	keys   map[string]string
 	dir    string
+	// codecKeys is the payload key file: the stack encrypts, as dev does.
+	codecKeys string
 }
 
 func (c cli) run(args ...string) (code int, stdout, stderr string) {
@@ -51,7 +55,7 @@ func (c cli) run(args ...string) (code int, stdout, stderr string) {
 	if len(args) > 1 && (args[0] == "cycle" || args[0] == "schedules") {
 		n = 2
 	}
-	words = append(append(append([]string{}, args[:n]...), "--address", c.address, "--namespace", c.ns), args[n:]...)
+	words = append(append(append([]string{}, args[:n]...), "--address", c.address, "--namespace", c.ns, "--codec-keys", c.codecKeys), args[n:]...)
 	code = run(words, &out, &errb)
 	return code, out.String(), errb.String()
 }
@@ -60,11 +64,15 @@ func startCLIStack(t *testing.T) cli {
 	// Made before the server, so it is removed after the server and its
 	// worker have stopped (cleanups run last-in, first-out).
 	dir := t.TempDir()
-	srv := temporaltest.NewServer(temporaltest.WithT(t))
+	enc, err := startDevCodec(devOptions{data: dir, uiPort: devserver.UIDisabled, encrypt: true})
+	require.NoError(t, err)
+	var copts client.Options
+	codec.Apply(&copts, enc.codec)
+	srv := temporaltest.NewServer(temporaltest.WithT(t), temporaltest.WithBaseClientOptions(copts))
 	attrs := workflows.SearchAttributeTypes()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, err := srv.GetDefaultClient().OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+	_, err = srv.GetDefaultClient().OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
 		Namespace: srv.GetDefaultNamespace(), SearchAttributes: attrs})
 	require.NoError(t, err)
 	dp, err := devpolicy.Make(examplePolicy, dir)
@@ -73,7 +81,8 @@ func startCLIStack(t *testing.T) cli {
 	acts := &activities.Activities{Provider: sim.New(f), LoadPolicy: func() (*policy.Policy, error) { return policy.Load(dp.Path) },
 		Store: activities.DirStore{Root: filepath.Join(dir, "artifacts")}, ReportDir: filepath.Join(dir, "reports")}
 	srv.NewWorker(workflows.TaskQueue, func(r worker.Registry) { workflows.Register(r, acts) })
-	return cli{t: t, address: srv.GetFrontendHostPort(), ns: srv.GetDefaultNamespace(), policy: dp.Path, keys: dp.Keys, dir: dir}
+	return cli{t: t, address: srv.GetFrontendHostPort(), ns: srv.GetDefaultNamespace(), policy: dp.Path, keys: dp.Keys, dir: dir,
+		codecKeys: enc.keys}
 }
 
 func (c cli) waitPhase(group, cycle, want string) string {

@@ -25,6 +25,7 @@ import (
 	"github.com/fleetpatch/fleetpatch/activities"
 	"github.com/fleetpatch/fleetpatch/approval"
 	"github.com/fleetpatch/fleetpatch/cloudsim"
+	"github.com/fleetpatch/fleetpatch/codec"
 	"github.com/fleetpatch/fleetpatch/devserver"
 	"github.com/fleetpatch/fleetpatch/fleet"
 	"github.com/fleetpatch/fleetpatch/internal/devpolicy"
@@ -48,6 +49,8 @@ type devOptions struct {
 	port      int
 	uiPort    int
 	cloud     string
+	// encrypt turns on payload encryption with a dev key in DIR.
+	encrypt bool
 	// source is the policy given with --policy; policy becomes the dev copy.
 	source string
 }
@@ -62,6 +65,7 @@ func runDev(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.data, "data", "fleetpatch-data", "data directory: Temporal database, fleet, artifacts, reports")
 	fs.IntVar(&o.port, "port", devserver.DefaultPort, "Temporal frontend port")
 	fs.IntVar(&o.uiPort, "ui-port", devserver.DefaultUIPort, "Temporal Web UI port")
+	fs.BoolVar(&o.encrypt, "encrypt", true, "encrypt payloads with a key kept in DIR/codec-keys, and serve the codec to the Web UI")
 	fs.StringVar(&o.cloud, "cloud", "sim", "how the worker reaches the simulated fleet: sim (in-process), aws-sim (the AWS provider against the built-in SSM/STS/S3 emulator; Azure VMs are not reached) or multi-sim (AWS and Azure providers against both emulators)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -91,9 +95,14 @@ func dev(ctx context.Context, o devOptions, out io.Writer) error {
 		return fmt.Errorf("policy %s:\n%w", o.policy, err)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	enc, err := startDevCodec(o)
+	if err != nil {
+		return err
+	}
+	defer enc.stop()
 	attrs := workflows.SearchAttributeTypes()
 	srv, err := devserver.Start(ctx, devserver.Options{DataDir: filepath.Join(o.data, "temporal"), Port: o.port,
-		UIPort: o.uiPort, SearchAttributes: attrs, Logger: log})
+		UIPort: o.uiPort, SearchAttributes: attrs, Logger: log, CodecEndpoint: enc.url})
 	if err != nil {
 		return err
 	}
@@ -109,7 +118,9 @@ func dev(ctx context.Context, o devOptions, out io.Writer) error {
 	go func() { sim.AutoSave(saveCtx, f, fleetPath, 5*time.Second, log); close(saved) }()
 	defer func() { stopSaving(); <-saved }()
 
-	c, err := client.Dial(client.Options{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace(), Logger: quietLogger{}})
+	copts := client.Options{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace(), Logger: quietLogger{}}
+	codec.Apply(&copts, enc.codec)
+	c, err := client.Dial(copts)
 	if err != nil {
 		return err
 	}
@@ -133,8 +144,9 @@ func dev(ctx context.Context, o devOptions, out io.Writer) error {
 	groups := slices.Sorted(maps.Keys(pol.Groups))
 	fmt.Fprintf(out, "fleetpatch dev stack\n  Temporal:  %s (namespace %s)\n  Web UI:    %s\n  fleet:     %d simulated servers (%s)\n  reports:   %s\n  policy:    %s (a copy of %s with on-demand installs and approver keys in %s)\n\n",
 		srv.FrontendAddress(), srv.Namespace(), srv.UIURL(), f.Len(), fleetPath, reports, dp.Path, o.source, filepath.Join(o.data, "approvers"))
+	fmt.Fprintln(out, enc.describe())
 	fmt.Fprintln(out, "schedules (each group's cycle starts when its scan window opens):")
-	if err := syncSchedules(ctx, c, pol, workflows.TaskQueue, false, indent{out}); err != nil {
+	if err := syncSchedules(ctx, c, copts.DataConverter, pol, workflows.TaskQueue, false, indent{out}); err != nil {
 		return err
 	}
 	for _, g := range groups {
@@ -143,7 +155,7 @@ func dev(ctx context.Context, o devOptions, out io.Writer) error {
 		}
 	}
 	fmt.Fprintf(out, "cycle %s of %d groups running (started now, or resumed from %s); Ctrl-C stops everything\n\n", cycle, len(groups), o.data)
-	watchCycles(ctx, c, groups, cycle, srv.FrontendAddress(), dp, out)
+	watchCycles(ctx, c, groups, cycle, "--address "+srv.FrontendAddress()+enc.flag(), dp, out)
 	fmt.Fprintln(out, "\nstopping...")
 	return nil
 }
@@ -166,7 +178,8 @@ func startCycle(ctx context.Context, c client.Client, group, cycle string) error
 // watchCycles prints each group's progress when it changes, and for
 // groups waiting for approval the exact commands that approve them, until
 // ctx ends.
-func watchCycles(ctx context.Context, c client.Client, groups []string, cycle, address string, dp devpolicy.Policy, out io.Writer) {
+// conn is the connection flags the printed commands need.
+func watchCycles(ctx context.Context, c client.Client, groups []string, cycle, conn string, dp devpolicy.Policy, out io.Writer) {
 	last := map[string]string{}
 	tick := time.NewTicker(2 * time.Second)
 	defer tick.Stop()
@@ -183,7 +196,7 @@ func watchCycles(ctx context.Context, c client.Client, groups []string, cycle, a
 			last[g] = line
 			fmt.Fprintln(out, line)
 			if st.Phase == workflows.PhaseAwaitingApproval && st.Sign != nil {
-				printApproveHelp(out, st, address, dp)
+				printApproveHelp(out, st, conn, dp)
 			}
 			if st.Report != nil {
 				fmt.Fprintf(out, "    report: %s\n", st.Report.Dir)
@@ -200,7 +213,7 @@ func watchCycles(ctx context.Context, c client.Client, groups []string, cycle, a
 // printApproveHelp prints, for a cycle awaiting approval, the one-line
 // approve command with the dev key of its first approver, and the same
 // approval signed, as the JSON payload for the Temporal CLI and the Web UI.
-func printApproveHelp(out io.Writer, st workflows.CycleStatus, address string, dp devpolicy.Policy) {
+func printApproveHelp(out io.Writer, st workflows.CycleStatus, conn string, dp devpolicy.Policy) {
 	approver := dp.Approver(st.Group)
 	if approver == "" {
 		return
@@ -213,9 +226,9 @@ func printApproveHelp(out io.Writer, st workflows.CycleStatus, address string, d
 		return
 	}
 	payload, _ := json.Marshal(signed)
-	fmt.Fprintf(out, "    review with:  go run ./starter review --address %s --group %s --cycle %s\n", address, st.Group, st.Cycle)
-	fmt.Fprintf(out, "    approve with: go run ./starter approve --address %s --group %s --cycle %s --approver %s --key %s\n",
-		address, st.Group, st.Cycle, approver, dp.Keys[approver])
+	fmt.Fprintf(out, "    review with:  go run ./starter review %s --group %s --cycle %s\n", conn, st.Group, st.Cycle)
+	fmt.Fprintf(out, "    approve with: go run ./starter approve %s --group %s --cycle %s --approver %s --key %s\n",
+		conn, st.Group, st.Cycle, approver, dp.Keys[approver])
 	fmt.Fprintf(out, "    or send this signed payload as the approve update (Web UI: workflow page, Send an Update; or temporal workflow update execute --name approve --input '…'):\n    %s\n", payload)
 }
 

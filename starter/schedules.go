@@ -118,7 +118,7 @@ func runSchedulesSync(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer c.Close()
-	if err := syncSchedules(context.Background(), c, pol, tf.taskQueue, *dryRun, stdout); err != nil {
+	if err := syncSchedules(context.Background(), c, tf.dataConverter(), pol, tf.taskQueue, *dryRun, stdout); err != nil {
 		fmt.Fprintln(stderr, "schedules sync:", err)
 		return 1
 	}
@@ -127,12 +127,13 @@ func runSchedulesSync(args []string, stdout, stderr io.Writer) int {
 
 // syncSchedules makes the server's fleetpatch schedules match the policy
 // and prints one line per schedule: create, update, delete or unchanged.
-func syncSchedules(ctx context.Context, c client.Client, pol *policy.Policy, taskQueue string, dryRun bool, out io.Writer) error {
+// dc is the client's data converter (it reads the memos).
+func syncSchedules(ctx context.Context, c client.Client, dc converter.DataConverter, pol *policy.Policy, taskQueue string, dryRun bool, out io.Writer) error {
 	want, err := desiredSchedules(pol)
 	if err != nil {
 		return err
 	}
-	have, err := existingSchedules(ctx, c)
+	have, err := existingSchedules(ctx, c, dc)
 	if err != nil {
 		return err
 	}
@@ -201,8 +202,11 @@ func scheduleOptions(d desiredSchedule, taskQueue, digest string) client.Schedul
 }
 
 // existingSchedules maps the IDs of fleetpatch's schedules to the digest
-// recorded in their memo.
-func existingSchedules(ctx context.Context, c client.Client) (map[string]string, error) {
+// recorded in their memo, read with dc (nil: the default converter).
+func existingSchedules(ctx context.Context, c client.Client, dc converter.DataConverter) (map[string]string, error) {
+	if dc == nil {
+		dc = converter.GetDefaultDataConverter()
+	}
 	it, err := c.ScheduleClient().List(ctx, client.ScheduleListOptions{PageSize: 100})
 	if err != nil {
 		return nil, err
@@ -219,7 +223,7 @@ func existingSchedules(ctx context.Context, c client.Client) (map[string]string,
 		var digest string
 		if e.Memo != nil {
 			if p, ok := e.Memo.Fields[memoSpec]; ok {
-				_ = converter.GetDefaultDataConverter().FromPayload(p, &digest)
+				_ = dc.FromPayload(p, &digest)
 			}
 		}
 		out[e.ID] = digest
@@ -242,7 +246,7 @@ func runSchedulesList(args []string, stdout, stderr io.Writer) int {
 	}
 	defer c.Close()
 	ctx := context.Background()
-	have, err := existingSchedules(ctx, c)
+	have, err := existingSchedules(ctx, c, tf.dataConverter())
 	if err != nil {
 		fmt.Fprintln(stderr, "schedules list:", err)
 		return 1

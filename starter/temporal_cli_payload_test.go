@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/fleetpatch/fleetpatch/codec"
 	"github.com/fleetpatch/fleetpatch/workflows"
 )
 
@@ -86,8 +87,14 @@ func TestSSHKeygenSignedApprovalSentAsTheTemporalCLISendsIt(t *testing.T) {
 	resp, err = sendUpdateAsTemporalCLI(ctx, tc, c.ns, id, workflows.ApproveName, string(payload))
 	require.NoError(t, err)
 	require.Nil(t, resp.GetOutcome().GetFailure())
+	// The result is encrypted; the Temporal CLI shows it with
+	// --codec-endpoint (our codec server), here the codec decodes it.
+	cdc, err := codec.FromFile(c.codecKeys)
+	require.NoError(t, err)
+	plain, err := cdc.Decode(resp.GetOutcome().GetSuccess().GetPayloads())
+	require.NoError(t, err)
 	var res workflows.DecisionResult
-	require.NoError(t, json.Unmarshal(resp.GetOutcome().GetSuccess().GetPayloads()[0].GetData(), &res))
+	require.NoError(t, json.Unmarshal(plain[0].GetData(), &res))
 	require.Equal(t, "approved", res.Decision)
 	c.waitPhase("prod-sensitive", "2026-W48", "completed")
 }

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
+	"github.com/fleetpatch/fleetpatch/codec"
 	"github.com/fleetpatch/fleetpatch/workflows"
 )
 
@@ -19,12 +21,20 @@ type temporalFlags struct {
 	address   string
 	namespace string
 	taskQueue string
+	codecKeys string
+	// dc is the data converter dial set up (nil until then, or without keys).
+	dc converter.DataConverter
 }
+
+// dataConverter is the converter of the dialled client (nil: the default).
+func (t *temporalFlags) dataConverter() converter.DataConverter { return t.dc }
 
 func (t *temporalFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&t.address, "address", envOr("TEMPORAL_ADDRESS", "localhost:7233"), "Temporal frontend host:port (env TEMPORAL_ADDRESS)")
 	fs.StringVar(&t.namespace, "namespace", envOr("TEMPORAL_NAMESPACE", "default"), "Temporal namespace (env TEMPORAL_NAMESPACE)")
 	fs.StringVar(&t.taskQueue, "task-queue", workflows.TaskQueue, "task queue of the fleetpatch workers")
+	fs.StringVar(&t.codecKeys, "codec-keys", os.Getenv("FLEETPATCH_CODEC_KEYS_FILE"),
+		"payload encryption key file, as the worker's (env FLEETPATCH_CODEC_KEYS_FILE; empty: $"+codec.KeyEnv+" or none)")
 }
 
 // dial connects, failing fast with one clear line when the server is not
@@ -32,7 +42,14 @@ func (t *temporalFlags) register(fs *flag.FlagSet) {
 func (t *temporalFlags) dial() (client.Client, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, err := client.DialContext(ctx, client.Options{HostPort: t.address, Namespace: t.namespace, Logger: quietLogger{}})
+	opts := client.Options{HostPort: t.address, Namespace: t.namespace, Logger: quietLogger{}}
+	cdc, err := codec.FromFile(t.codecKeys)
+	if err != nil {
+		return nil, err
+	}
+	codec.Apply(&opts, cdc)
+	t.dc = opts.DataConverter
+	c, err := client.DialContext(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("server unreachable at %s: %v", t.address, err)
 	}

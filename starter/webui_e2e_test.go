@@ -20,6 +20,7 @@ import (
 	"github.com/fleetpatch/fleetpatch/activities"
 	"github.com/fleetpatch/fleetpatch/approval"
 	"github.com/fleetpatch/fleetpatch/cloudsim"
+	"github.com/fleetpatch/fleetpatch/codec"
 	"github.com/fleetpatch/fleetpatch/devserver"
 	"github.com/fleetpatch/fleetpatch/internal/devpolicy"
 	"github.com/fleetpatch/fleetpatch/internal/webuitest"
@@ -56,11 +57,17 @@ func TestWebUIApprovalNeedsASignature(t *testing.T) {
 	dp, err := devpolicy.Make(examplePolicy, dir)
 	require.NoError(t, err)
 	port, uiPort := freePorts(t)
+	// Encrypted as in dev: the UI decodes and encodes through the codec server.
+	enc, err := startDevCodec(devOptions{data: dir, uiPort: uiPort, encrypt: true})
+	require.NoError(t, err)
+	t.Cleanup(enc.stop)
 	srv, err := devserver.Start(t.Context(), devserver.Options{DataDir: filepath.Join(dir, "temporal"), Port: port, UIPort: uiPort,
-		SearchAttributes: workflows.SearchAttributeTypes(), Logger: slog.New(slog.DiscardHandler)})
+		SearchAttributes: workflows.SearchAttributeTypes(), Logger: slog.New(slog.DiscardHandler), CodecEndpoint: enc.url})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, srv.Stop()) })
-	c, err := client.Dial(client.Options{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace(), Logger: quietLogger{}})
+	copts := client.Options{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace(), Logger: quietLogger{}}
+	codec.Apply(&copts, enc.codec)
+	c, err := client.Dial(copts)
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
 	f := cloudsim.Generate(cloudsim.Config{Seed: 3, Instances: 120, Speed: 1, Timing: &cloudsim.Timing{}})

@@ -47,17 +47,18 @@ type stack struct {
 var tuning = workflows.Tuning{HeartbeatTimeout: 3 * time.Second, RetryInterval: 200 * time.Millisecond, RebootTimeout: 20 * time.Second}
 
 // newStack starts a server and a worker over n simulated instances whose
-// clock runs speed times the wall clock (speed 0: operations take no time).
-func newStack(t testing.TB, n int, speed float64) *stack {
+// clock runs speed times the wall clock (speed 0: operations take no time);
+// opts configure the server and its clients.
+func newStack(t testing.TB, n int, speed float64, opts ...temporaltest.TestServerOption) *stack {
 	t.Helper()
 	// Made before the server, so it is removed after the server and its
 	// worker have stopped (cleanups run last-in, first-out).
 	dir := t.TempDir()
 	var srv *temporaltest.TestServer
 	if tt, ok := t.(*testing.T); ok {
-		srv = temporaltest.NewServer(temporaltest.WithT(tt))
+		srv = temporaltest.NewServer(append(opts, temporaltest.WithT(tt))...)
 	} else {
-		srv = temporaltest.NewServer()
+		srv = temporaltest.NewServer(opts...)
 		t.Cleanup(srv.Stop)
 	}
 	registerSearchAttributes(t, srv)

@@ -6,6 +6,8 @@
 package main
 
 import (
+	"github.com/fleetpatch/fleetpatch/codec"
+
 	"context"
 	"fmt"
 	"os"
@@ -78,6 +80,11 @@ func run(args []string) error {
 	}
 
 	opts := client.Options{HostPort: cfg.Address, Namespace: cfg.Namespace, Logger: newTemporalLogger(log)}
+	cdc, err := codec.FromFile(cfg.CodecKeys)
+	if err != nil {
+		return err
+	}
+	codec.Apply(&opts, cdc)
 	if cfg.Metrics != "" {
 		if opts.MetricsHandler, err = metricsHandler(ctx, cfg.Metrics, log); err != nil {
 			return err
@@ -92,7 +99,7 @@ func run(args []string) error {
 	w := worker.New(c, cfg.TaskQueue, worker.Options{WorkerStopTimeout: cfg.StopTimeout})
 	workflows.Register(w, newActivities(cfg, prov))
 	log.Info("worker starting", "address", cfg.Address, "namespace", cfg.Namespace, "taskQueue", cfg.TaskQueue,
-		"policy", cfg.Policy, "provider", cfg.Provider, "instances", instances)
+		"policy", cfg.Policy, "provider", cfg.Provider, "instances", instances, "encryption", cdc != nil)
 	if err := w.Start(); err != nil {
 		return err
 	}

@@ -6,9 +6,11 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/fleetpatch/fleetpatch/approval"
+	"github.com/fleetpatch/fleetpatch/codec"
 	"github.com/fleetpatch/fleetpatch/report"
 )
 
@@ -27,18 +29,28 @@ type gate struct {
 	legacy bool
 }
 
+// refusal marks a validator's refusal as codec.RefusalType: refused
+// updates leave no trace in history, so with encryption on the caller
+// (the Web UI, the Temporal CLI) still reads the reason.
+func refusal(err error) error {
+	if err == nil {
+		return nil
+	}
+	return temporal.NewNonRetryableApplicationError(err.Error(), codec.RefusalType, nil)
+}
+
 // registerApproval installs the approve and reject update handlers and the
 // signal goroutines with the same names and the same checks.
 func (s *runState) registerApproval(ctx workflow.Context) error {
 	err := workflow.SetUpdateHandlerWithOptions(ctx, ApproveName,
 		func(ctx workflow.Context, in ApproveInput) (DecisionResult, error) { return s.approve(ctx, in), nil },
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in ApproveInput) error { return s.validateApprove(ctx, in) }})
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in ApproveInput) error { return refusal(s.validateApprove(ctx, in)) }})
 	if err != nil {
 		return err
 	}
 	err = workflow.SetUpdateHandlerWithOptions(ctx, RejectName,
 		func(ctx workflow.Context, in RejectInput) (DecisionResult, error) { return s.reject(ctx, in), nil },
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in RejectInput) error { return s.validateReject(ctx, in) }})
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in RejectInput) error { return refusal(s.validateReject(ctx, in)) }})
 	if err != nil {
 		return err
 	}
