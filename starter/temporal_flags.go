@@ -11,14 +11,16 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/fleetpatch/fleetpatch/codec"
+	"github.com/fleetpatch/fleetpatch/temporalconn"
 	"github.com/fleetpatch/fleetpatch/workflows"
 )
 
 // temporalFlags are the connection flags every command that talks to
-// Temporal takes, defaulting from TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE
-// like the Temporal CLI.
+// Temporal takes: a Temporal CLI profile, the TEMPORAL_* variables, then
+// these flags (see package temporalconn).
 type temporalFlags struct {
-	address   string
+	conn temporalconn.Flags
+	// namespace is the namespace dial connected to.
 	namespace string
 	taskQueue string
 	codecKeys string
@@ -30,8 +32,7 @@ type temporalFlags struct {
 func (t *temporalFlags) dataConverter() converter.DataConverter { return t.dc }
 
 func (t *temporalFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&t.address, "address", envOr("TEMPORAL_ADDRESS", "localhost:7233"), "Temporal frontend host:port (env TEMPORAL_ADDRESS)")
-	fs.StringVar(&t.namespace, "namespace", envOr("TEMPORAL_NAMESPACE", "default"), "Temporal namespace (env TEMPORAL_NAMESPACE)")
+	t.conn.Register(fs)
 	fs.StringVar(&t.taskQueue, "task-queue", workflows.TaskQueue, "task queue of the fleetpatch workers")
 	fs.StringVar(&t.codecKeys, "codec-keys", os.Getenv("FLEETPATCH_CODEC_KEYS_FILE"),
 		"payload encryption key file, as the worker's (env FLEETPATCH_CODEC_KEYS_FILE; empty: $"+codec.KeyEnv+" or none)")
@@ -42,7 +43,15 @@ func (t *temporalFlags) register(fs *flag.FlagSet) {
 func (t *temporalFlags) dial() (client.Client, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	opts := client.Options{HostPort: t.address, Namespace: t.namespace, Logger: quietLogger{}}
+	opts, err := t.conn.Options()
+	if err != nil {
+		return nil, err
+	}
+	opts.Logger = quietLogger{}
+	if opts.Namespace == "" {
+		opts.Namespace = client.DefaultNamespace
+	}
+	t.namespace = opts.Namespace
 	cdc, err := codec.FromFile(t.codecKeys)
 	if err != nil {
 		return nil, err
@@ -51,7 +60,7 @@ func (t *temporalFlags) dial() (client.Client, error) {
 	t.dc = opts.DataConverter
 	c, err := client.DialContext(ctx, opts)
 	if err != nil {
-		return nil, fmt.Errorf("server unreachable at %s: %v", t.address, err)
+		return nil, fmt.Errorf("server unreachable at %s: %v", opts.HostPort, err)
 	}
 	return c, nil
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/fleetpatch/fleetpatch/temporalconn"
+
 	"github.com/fleetpatch/fleetpatch/codec"
 
 	"errors"
@@ -14,8 +16,9 @@ import (
 // config is the worker's configuration: flags, each with an environment
 // variable as its default (see deployments/worker-config.md).
 type config struct {
-	Address   string
-	Namespace string
+	// Conn is the Temporal connection: profile, TEMPORAL_* variables and
+	// flags (address, namespace, API key, TLS and mTLS).
+	Conn      temporalconn.Flags
 	TaskQueue string
 	Policy    string
 	Provider  string
@@ -44,8 +47,8 @@ type config struct {
 // envVars names, for each flag that has one, the environment variable that
 // sets it when the command line does not.
 var envVars = map[string]string{
-	"address": "TEMPORAL_ADDRESS", "namespace": "TEMPORAL_NAMESPACE", "task-queue": "FLEETPATCH_TASK_QUEUE",
-	"policy": "FLEETPATCH_POLICY", "provider": "FLEETPATCH_PROVIDER", "data": "FLEETPATCH_DATA",
+	"task-queue": "FLEETPATCH_TASK_QUEUE",
+	"policy":     "FLEETPATCH_POLICY", "provider": "FLEETPATCH_PROVIDER", "data": "FLEETPATCH_DATA",
 	"reports": "FLEETPATCH_REPORTS", "metrics": "FLEETPATCH_METRICS", "log-level": "FLEETPATCH_LOG_LEVEL",
 	"codec-keys": "FLEETPATCH_CODEC_KEYS_FILE",
 	"sim-fleet":  "FLEETPATCH_SIM_FLEET", "sim-seed": "FLEETPATCH_SIM_SEED",
@@ -109,8 +112,7 @@ func parseConfig(args []string) (config, error) {
 // newFlagSet registers the worker's flags on c.
 func newFlagSet(c *config) *flag.FlagSet {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
-	fs.StringVar(&c.Address, "address", "localhost:7233", "Temporal frontend host:port")
-	fs.StringVar(&c.Namespace, "namespace", "default", "Temporal namespace")
+	c.Conn.Register(fs)
 	fs.StringVar(&c.TaskQueue, "task-queue", "fleetpatch", "task queue")
 	fs.StringVar(&c.Policy, "policy", "deployments/examples/policy", "policy file or folder")
 	fs.StringVar(&c.Provider, "provider", "sim", "fleet provider: sim, aws, azure or multi (aws+azure)")

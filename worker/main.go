@@ -79,7 +79,11 @@ func run(args []string) error {
 		prov, instances = sim.New(simFleet), simFleet.Len()
 	}
 
-	opts := client.Options{HostPort: cfg.Address, Namespace: cfg.Namespace, Logger: newTemporalLogger(log)}
+	opts, err := cfg.Conn.Options()
+	if err != nil {
+		return err
+	}
+	opts.Logger = newTemporalLogger(log)
 	cdc, err := codec.FromFile(cfg.CodecKeys)
 	if err != nil {
 		return err
@@ -92,13 +96,13 @@ func run(args []string) error {
 	}
 	c, err := client.DialContext(ctx, opts)
 	if err != nil {
-		return fmt.Errorf("cannot reach Temporal at %s: %w", cfg.Address, err)
+		return fmt.Errorf("cannot reach Temporal at %s: %w", opts.HostPort, err)
 	}
 	defer c.Close()
 
 	w := worker.New(c, cfg.TaskQueue, worker.Options{WorkerStopTimeout: cfg.StopTimeout})
 	workflows.Register(w, newActivities(cfg, prov))
-	log.Info("worker starting", "address", cfg.Address, "namespace", cfg.Namespace, "taskQueue", cfg.TaskQueue,
+	log.Info("worker starting", "address", opts.HostPort, "namespace", opts.Namespace, "tls", opts.ConnectionOptions.TLS != nil, "taskQueue", cfg.TaskQueue,
 		"policy", cfg.Policy, "provider", cfg.Provider, "instances", instances, "encryption", cdc != nil)
 	if err := w.Start(); err != nil {
 		return err
