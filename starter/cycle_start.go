@@ -53,8 +53,12 @@ func runCycleStart(args []string, stdout, stderr io.Writer) int {
 	}
 	defer c.Close()
 	id := workflows.WorkflowID(cf.group, cf.cycle)
+	// A week whose cycle failed, was terminated or timed out can be run
+	// again (its artifacts are keyed by run, so nothing is reused); a
+	// completed or running cycle is not started twice.
 	run, err := c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
-		ID: id, TaskQueue: cf.taskQueue, WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		ID: id, TaskQueue: cf.taskQueue, WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
 	}, workflows.PatchCycleWorkflow, workflows.CycleInput{Group: cf.group, Cycle: cf.cycle, InstallNow: *now})
 	if err != nil {
 		fmt.Fprintf(stderr, "cycle start: %s: %v\n", id, err)
