@@ -13,8 +13,9 @@ package workflows
 
 // HistoryCorpus is the folder under workflows/testdata/histories that
 // holds the histories recorded by this version of the workflows
-// (FLEETPATCH_UPDATE_HISTORIES=1 go test -run TestE2EHistoriesReplay
-// ./worker/ adds them).
+// (FLEETPATCH_UPDATE_HISTORIES=1 go test -run
+// 'TestE2EHistoriesReplay|TestE2EMoreEndingsReplay' ./worker/ adds them;
+// docs/upgrades.md has the release steps).
 const HistoryCorpus = "1-release-2"
 
 const (
