@@ -1,9 +1,6 @@
 package workflows
 
 import (
-	"errors"
-
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/fleetpatch/fleetpatch/activities"
@@ -62,20 +59,7 @@ func (c *cycle) runCycle(ctx workflow.Context) (CycleResult, error) {
 		return CycleResult{}, workflowBadInput("group %s does not allow installing outside its install window (installNow): set onDemand: true in its policy, or let the cycle wait for the window", c.run.Group)
 	}
 	status, err := c.phasesUntilReport(ctx)
-	switch {
-	case ctx.Err() != nil:
-		ctx, _ = workflow.NewDisconnectedContext(ctx)
-		return c.finish(ctx, StatusCancelled)
-	case err != nil && !errors.Is(err, workflow.ErrCanceled) && !temporal.IsCanceledError(err):
-		// Report what was done before failing the workflow with the error.
-		workflow.GetLogger(ctx).Error("cycle failed", "error", err)
-		c.failure = err.Error()
-		if _, rerr := c.finish(ctx, StatusFailed); rerr != nil {
-			workflow.GetLogger(ctx).Error("report of the failed cycle", "error", rerr)
-		}
-		return CycleResult{}, err
-	}
-	return c.finish(ctx, status)
+	return settle(ctx, status, err, &c.failure, c.finish)
 }
 
 // phasesUntilReport runs discover .. rollout and returns the final status.

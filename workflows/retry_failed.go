@@ -68,22 +68,11 @@ func RetryFailed(ctx workflow.Context, in RetryInput) (CycleResult, error) {
 		return CycleResult{}, err
 	}
 	status, err := r.phases(ctx)
-	switch {
-	case ctx.Err() != nil:
-		ctx, _ = workflow.NewDisconnectedContext(ctx)
-		return r.finish(ctx, StatusCancelled)
-	case err != nil && !errors.Is(err, workflow.ErrCanceled) && !temporal.IsCanceledError(err):
-		if r.rec.Run.ID == "" {
-			// Nothing to report on: the retry could not even find its cycle.
-			return CycleResult{}, err
-		}
-		r.failure = err.Error()
-		if _, rerr := r.finish(ctx, StatusFailed); rerr != nil {
-			workflow.GetLogger(ctx).Error("report of the failed retry", "error", rerr)
-		}
+	if ctx.Err() == nil && failed(err) && r.rec.Run.ID == "" {
+		// Nothing to report on: the retry could not even find its cycle.
 		return CycleResult{}, err
 	}
-	return r.finish(ctx, status)
+	return settle(ctx, status, err, &r.failure, r.finish)
 }
 
 // phases finds the cycle, snapshots the policy, settles the approval,
