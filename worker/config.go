@@ -30,6 +30,8 @@ type config struct {
 	// empty reads FLEETPATCH_CODEC_KEYS, and with neither payloads are
 	// not encrypted.
 	CodecKeys string
+	// Store is the artifact store's URL (see newStore); empty: DATA/artifacts.
+	Store string
 	// Simulated fleet (provider "sim").
 	SimSize  int
 	SimSeed  int64
@@ -50,8 +52,8 @@ var envVars = map[string]string{
 	"task-queue": "FLEETPATCH_TASK_QUEUE",
 	"policy":     "FLEETPATCH_POLICY", "provider": "FLEETPATCH_PROVIDER", "data": "FLEETPATCH_DATA",
 	"reports": "FLEETPATCH_REPORTS", "metrics": "FLEETPATCH_METRICS", "log-level": "FLEETPATCH_LOG_LEVEL",
-	"codec-keys": "FLEETPATCH_CODEC_KEYS_FILE",
-	"sim-fleet":  "FLEETPATCH_SIM_FLEET", "sim-seed": "FLEETPATCH_SIM_SEED",
+	"codec-keys": "FLEETPATCH_CODEC_KEYS_FILE", "store": "FLEETPATCH_STORE",
+	"sim-fleet": "FLEETPATCH_SIM_FLEET", "sim-seed": "FLEETPATCH_SIM_SEED",
 	"aws-endpoint": "FLEETPATCH_AWS_ENDPOINT", "aws-ssm-endpoint": "FLEETPATCH_AWS_SSM_ENDPOINT",
 	"aws-sts-endpoint": "FLEETPATCH_AWS_STS_ENDPOINT", "aws-s3-endpoint": "FLEETPATCH_AWS_S3_ENDPOINT",
 	"aws-bucket": "FLEETPATCH_AWS_BUCKET", "aws-bucket-region": "FLEETPATCH_AWS_BUCKET_REGION",
@@ -120,6 +122,7 @@ func newFlagSet(c *config) *flag.FlagSet {
 	fs.StringVar(&c.ReportDir, "reports", "", "report directory; default DATA/reports")
 	fs.StringVar(&c.Metrics, "metrics", ":9090", "Prometheus metrics listen address, empty to disable")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&c.Store, "store", "", "artifact store: file:///dir or s3://bucket/prefix (shared by every worker); empty: DATA/artifacts")
 	fs.StringVar(&c.CodecKeys, "codec-keys", "", "payload encryption key file (lines \"ID BASE64-KEY\", the last encrypts); empty: $"+codec.KeyEnv+" or no encryption")
 	fs.IntVar(&c.SimSize, "sim-fleet", 1200, "simulated fleet size when none is saved yet")
 	fs.Int64Var(&c.SimSeed, "sim-seed", 1, "simulated fleet seed")

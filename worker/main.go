@@ -101,9 +101,15 @@ func run(args []string) error {
 	defer c.Close()
 
 	w := worker.New(c, cfg.TaskQueue, worker.Options{WorkerStopTimeout: cfg.StopTimeout})
-	workflows.Register(w, newActivities(cfg, prov))
+	store, storeURL, err := newStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	acts := newActivities(cfg, prov)
+	acts.Store = store
+	workflows.Register(w, acts)
 	log.Info("worker starting", "address", opts.HostPort, "namespace", opts.Namespace, "tls", opts.ConnectionOptions.TLS != nil, "taskQueue", cfg.TaskQueue,
-		"policy", cfg.Policy, "provider", cfg.Provider, "instances", instances, "encryption", cdc != nil)
+		"policy", cfg.Policy, "provider", cfg.Provider, "instances", instances, "encryption", cdc != nil, "store", storeURL)
 	if err := w.Start(); err != nil {
 		return err
 	}

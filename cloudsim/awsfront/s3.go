@@ -19,15 +19,23 @@ type object struct {
 	data     []byte
 	typ      string
 	modified time.Time
+	// meta holds the x-amz-meta-* headers, canonical names.
+	meta http.Header
 }
 
-// serveS3 answers path-style PutObject, GetObject and HeadObject
-// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html),
+// serveS3 answers path-style PutObject (with If-None-Match: * as a
+// conditional create), GetObject, HeadObject, DeleteObject and
+// ListObjectsV2 (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html),
 // keeping objects in memory. Buckets need not be created first.
 func (s *Server) serveS3(w http.ResponseWriter, r *http.Request, c credential) {
 	reqID := s.requestID()
 	bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-	op := map[string]string{http.MethodPut: "PutObject", http.MethodGet: "GetObject", http.MethodHead: "HeadObject"}[r.Method]
+	if r.Method == http.MethodGet && key == "" && r.URL.Query().Get("list-type") == "2" {
+		s.listObjectsV2(w, r, c, bucket, reqID)
+		return
+	}
+	op := map[string]string{http.MethodPut: "PutObject", http.MethodGet: "GetObject", http.MethodHead: "HeadObject",
+		http.MethodDelete: "DeleteObject"}[r.Method]
 	call := s.record(Call{Service: "s3", Op: op, Account: s.account(c), Region: c.region})
 	fail := func(status int, code, msg string) {
 		s.finish(call, nil, code)
@@ -38,17 +46,31 @@ func (s *Server) serveS3(w http.ResponseWriter, r *http.Request, c credential) {
 		writeXML(w, status, s3Error{Code: code, Message: msg, Key: key, RequestID: reqID})
 	}
 	if op == "" || bucket == "" || key == "" {
-		fail(http.StatusNotImplemented, "NotImplemented", "only path-style PutObject, GetObject and HeadObject are emulated")
+		fail(http.StatusNotImplemented, "NotImplemented", "only path-style PutObject, GetObject, HeadObject, DeleteObject and ListObjectsV2 are emulated")
 		return
 	}
 	w.Header().Set("x-amz-request-id", reqID)
+	if r.Method == http.MethodDelete {
+		s.deleteObject(bucket, key)
+		s.finish(call, nil, "")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	if r.Method == http.MethodPut {
 		data, err := readS3Body(r)
 		if err != nil {
 			fail(http.StatusBadRequest, "IncompleteBody", err.Error())
 			return
 		}
-		s.putObject(bucket, key, data, r.Header.Get("Content-Type"))
+		o := object{data: data, typ: r.Header.Get("Content-Type"), meta: userMetadata(r.Header)}
+		if r.Header.Get("If-None-Match") == "*" {
+			if !s.createObject(bucket, key, o) {
+				fail(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+				return
+			}
+		} else {
+			s.storeObject(bucket, key, o)
+		}
 		sum := md5.Sum(data)
 		w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:])+`"`)
 		s.finish(call, nil, "")
@@ -66,6 +88,9 @@ func (s *Server) serveS3(w http.ResponseWriter, r *http.Request, c credential) {
 	w.Header().Set("Last-Modified", o.modified.UTC().Format(http.TimeFormat))
 	if o.typ != "" {
 		w.Header().Set("Content-Type", o.typ)
+	}
+	for k, v := range o.meta {
+		w.Header()[k] = v
 	}
 	s.finish(call, nil, "")
 	w.WriteHeader(http.StatusOK)
@@ -111,9 +136,43 @@ func readS3Body(r *http.Request) ([]byte, error) {
 }
 
 func (s *Server) putObject(bucket, key string, data []byte, typ string) {
+	s.storeObject(bucket, key, object{data: data, typ: typ})
+}
+
+func (s *Server) storeObject(bucket, key string, o object) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.objects[bucket+"/"+key] = object{data: data, typ: typ, modified: time.Now()}
+	o.modified = time.Now()
+	s.objects[bucket+"/"+key] = o
+}
+
+// createObject stores o unless the key exists, atomically.
+func (s *Server) createObject(bucket, key string, o object) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.objects[bucket+"/"+key]; ok {
+		return false
+	}
+	o.modified = time.Now()
+	s.objects[bucket+"/"+key] = o
+	return true
+}
+
+func (s *Server) deleteObject(bucket, key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.objects, bucket+"/"+key)
+}
+
+// userMetadata keeps a request's x-amz-meta-* headers.
+func userMetadata(h http.Header) http.Header {
+	meta := http.Header{}
+	for k, v := range h {
+		if strings.HasPrefix(strings.ToLower(k), "x-amz-meta-") {
+			meta[k] = v
+		}
+	}
+	return meta
 }
 
 func (s *Server) getObject(bucket, key string) (object, bool) {
@@ -127,6 +186,16 @@ func (s *Server) getObject(bucket, key string) (object, bool) {
 func (s *Server) Object(bucket, key string) ([]byte, bool) {
 	o, ok := s.getObject(bucket, key)
 	return o.data, ok
+}
+
+// SetObject replaces a stored object's content and keeps its metadata, for
+// tests that damage an object behind its writer's back.
+func (s *Server) SetObject(bucket, key string, data []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.objects[bucket+"/"+key]
+	o.data = data
+	s.objects[bucket+"/"+key] = o
 }
 
 // objectByURL fetches an object named by an S3 URL as SSM documents take
