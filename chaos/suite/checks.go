@@ -23,6 +23,8 @@ import (
 // checkInput is what the checks read besides the emulators.
 type checkInput struct {
 	admin string
+	// store is the artifact store the workers shared (the emulator's S3).
+	store activities.Store
 	dir   string
 	cycle string
 	runID string
@@ -88,8 +90,11 @@ func gather(ctx context.Context, in checkInput) (evidence, error) {
 	if err := readJSON(filepath.Join(in.dir, "reports", group, in.cycle, "report.json"), &ev.report); err != nil {
 		return ev, err
 	}
-	err := readJSON(filepath.Join(in.dir, "shared", "artifacts", "cycles", group, in.cycle, in.runID, "manifest.json"), &ev.manifest)
-	return ev, err
+	b, err := in.store.Get(ctx, "cycles/"+group+"/"+in.cycle+"/"+in.runID+"/manifest.json")
+	if err != nil {
+		return ev, err
+	}
+	return ev, json.Unmarshal(b, &ev.manifest)
 }
 
 func getAdmin(ctx context.Context, url string, v any) error {

@@ -11,10 +11,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"golang.org/x/crypto/ssh"
 
+	"github.com/fleetpatch/fleetpatch/activities"
+	"github.com/fleetpatch/fleetpatch/activities/s3store"
 	"github.com/fleetpatch/fleetpatch/approval"
 	"github.com/fleetpatch/fleetpatch/workflows"
 )
@@ -91,7 +96,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	r := Result{Servers: cfg.Servers, Workers: cfg.Workers, Kills: counts.kills, ServerRestarts: counts.restarts,
 		Status: res.Status, Reason: st.Reason, Counts: res.Counts, Duration: time.Since(began)}
-	r.Checks, err = check(ctx, checkInput{admin: s.eps.Admin, dir: cfg.Dir, cycle: cycle, runID: run.GetRunID(), status: st})
+	r.Checks, err = check(ctx, checkInput{admin: s.eps.Admin, store: s.store(), dir: cfg.Dir, cycle: cycle, runID: run.GetRunID(), status: st})
 	return r, err
 }
 
@@ -99,7 +104,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 // the emulators, the server and the workers.
 func (s *stack) setUp(ctx context.Context, logf func(string, ...any)) error {
 	cfg := s.cfg
-	for _, d := range []string{"logs", "shared", "reports"} {
+	for _, d := range []string{"logs", "reports"} {
 		if err := os.MkdirAll(filepath.Join(cfg.Dir, d), 0o755); err != nil {
 			return err
 		}
@@ -166,10 +171,23 @@ func (s *stack) startServer(ctx context.Context) error {
 func (s *stack) startWorker(ctx context.Context, i int) (*proc, error) {
 	return start(ctx, s.logs(), "worker-"+strconv.Itoa(i), s.bins["worker"], []string{
 		"--provider", "multi", "--address", s.address, "--policy", s.policy,
-		"--data", filepath.Join(s.cfg.Dir, "shared"), "--reports", filepath.Join(s.cfg.Dir, "reports"), "--metrics", "",
-		"--aws-endpoint", s.eps.AWS, "--aws-bucket", "fleetpatch-chaos", "--aws-poll", "500ms", "--aws-rate", "40", "--azure-endpoint", s.eps.Azure, "--azure-ca", s.eps.AzureCA,
+		// Each worker has its own directory; they share only Temporal and
+		// the artifact store in the emulator's S3.
+		"--data", filepath.Join(s.cfg.Dir, "worker-"+strconv.Itoa(i)), "--store", "s3://" + chaosBucket + "/artifacts",
+		"--reports", filepath.Join(s.cfg.Dir, "reports"), "--metrics", "",
+		"--aws-endpoint", s.eps.AWS, "--aws-bucket", chaosBucket, "--aws-poll", "500ms", "--aws-rate", "40", "--azure-endpoint", s.eps.Azure, "--azure-ca", s.eps.AzureCA,
 		"--azure-emulator", "--azure-poll", "500ms", "--log-level", "warn", "--stop-timeout", "2s",
 	}, []string{"AWS_ACCESS_KEY_ID=AKIAFLEETPATCHCHAOS1", "AWS_SECRET_ACCESS_KEY=chaos", "AWS_REGION=eu-west-1"}, nil)
+}
+
+// chaosBucket holds the install lists and the shared artifact store.
+const chaosBucket = "fleetpatch-chaos"
+
+// store is the workers' artifact store, read through the real S3 client.
+func (s *stack) store() activities.Store {
+	client := s3.New(s3.Options{Region: "eu-west-1", BaseEndpoint: aws.String(s.eps.AWS), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider("AKIAFLEETPATCHCHAOS1", "chaos", "")})
+	return s3store.New(client, chaosBucket, "artifacts")
 }
 
 // chaosCount is what the chaos goroutine did.
