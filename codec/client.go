@@ -49,9 +49,9 @@ func (f failures) FailureToError(failure *failurepb.Failure) error {
 	return f.encoded.FailureToError(failure)
 }
 
-// FromFile loads the keys (LoadKeys) and returns their codec, or nil when
+// Load loads the keys (LoadKeys) and returns their codec, or nil when
 // no keys are configured.
-func FromFile(path string) (*Codec, error) {
+func Load(path string) (*Codec, error) {
 	keys, err := LoadKeys(path)
 	if err != nil || keys == nil {
 		return nil, err

@@ -36,7 +36,7 @@ func runCodecServer(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	cdc, err := codec.FromFile(*keys)
+	cdc, err := codec.Load(*keys)
 	if err == nil && cdc == nil {
 		err = errors.New("no keys: give --codec-keys FILE or set " + codec.KeyEnv)
 	}

@@ -38,7 +38,7 @@ func startDevCodec(o devOptions) (*devCodec, error) {
 		return nil, err
 	}
 	var err error
-	if d.codec, err = codec.FromFile(d.keys); err != nil {
+	if d.codec, err = codec.Load(d.keys); err != nil {
 		return nil, err
 	}
 	if o.uiPort == devserver.UIDisabled {

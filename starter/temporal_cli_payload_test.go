@@ -89,7 +89,7 @@ func TestSSHKeygenSignedApprovalSentAsTheTemporalCLISendsIt(t *testing.T) {
 	require.Nil(t, resp.GetOutcome().GetFailure())
 	// The result is encrypted; the Temporal CLI shows it with
 	// --codec-endpoint (our codec server), here the codec decodes it.
-	cdc, err := codec.FromFile(c.codecKeys)
+	cdc, err := codec.Load(c.codecKeys)
 	require.NoError(t, err)
 	plain, err := cdc.Decode(resp.GetOutcome().GetSuccess().GetPayloads())
 	require.NoError(t, err)

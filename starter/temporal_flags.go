@@ -52,7 +52,7 @@ func (t *temporalFlags) dial() (client.Client, error) {
 		opts.Namespace = client.DefaultNamespace
 	}
 	t.namespace = opts.Namespace
-	cdc, err := codec.FromFile(t.codecKeys)
+	cdc, err := codec.Load(t.codecKeys)
 	if err != nil {
 		return nil, err
 	}

@@ -102,8 +102,7 @@ func (f *Flags) options(env envconfig.EnvLookup) (client.Options, error) {
 			p.TLS.ServerCACertData = nil
 		}
 	}
-	if (p.TLS != nil && p.TLS.ClientCertPath != "") != (p.TLS != nil && p.TLS.ClientKeyPath != "") &&
-		p.TLS.ClientCertData == nil && p.TLS.ClientKeyData == nil {
+	if t := p.TLS; t != nil && (t.ClientCertPath == "" && t.ClientCertData == nil) != (t.ClientKeyPath == "" && t.ClientKeyData == nil) {
 		return client.Options{}, fmt.Errorf("mTLS needs both a client certificate and its key (--tls-cert-path and --tls-key-path)")
 	}
 	opts, err := p.ToClientOptions(envconfig.ToClientOptionsRequest{})

@@ -84,7 +84,7 @@ func run(args []string) error {
 		return err
 	}
 	opts.Logger = newTemporalLogger(log)
-	cdc, err := codec.FromFile(cfg.CodecKeys)
+	cdc, err := codec.Load(cfg.CodecKeys)
 	if err != nil {
 		return err
 	}

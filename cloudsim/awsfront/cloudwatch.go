@@ -87,9 +87,7 @@ func (s *Server) serveCloudWatch(w http.ResponseWriter, r *http.Request, cred cr
 // deniedCloudWatch is the AccessDenied of a caller whose DescribeAlarms
 // DenyAction("cloudwatch:DescribeAlarms") denies, or nil.
 func (s *Server) deniedCloudWatch(account, region string) *apiError {
-	s.mu.Lock()
-	why, denied := s.deniedActions[account+"|"+cloudWatchAction]
-	s.mu.Unlock()
+	why, denied := s.denial(account, cloudWatchAction)
 	if !denied {
 		return nil
 	}

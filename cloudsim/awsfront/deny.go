@@ -25,11 +25,17 @@ func (s *Server) DenyAction(account, action, message string) {
 	s.deniedActions[key] = message
 }
 
+// denial returns why action is denied in account, if DenyAction denied it.
+func (s *Server) denial(account, action string) (why string, denied bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	why, denied = s.deniedActions[account+"|"+action]
+	return why, denied
+}
+
 // deniedAction returns the error of a call of a denied action, or nil.
 func (s *Server) deniedAction(account, region, action string) *apiError {
-	s.mu.Lock()
-	why, denied := s.deniedActions[account+"|"+action]
-	s.mu.Unlock()
+	why, denied := s.denial(account, action)
 	if !denied {
 		return nil
 	}
