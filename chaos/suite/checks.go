@@ -136,8 +136,17 @@ func onceEach(recs []cloudsim.InstallRecord) Check {
 			most = max(most, per[r.InstanceID])
 		}
 	}
-	return Check{Name: "one install operation per instance", OK: most <= 1,
-		Figure: fmt.Sprintf("%d instances installed, at most %d operation(s) each, %d not delivered", len(per), most, len(recs)-countDelivered(recs))}
+	fig := fmt.Sprintf("%d instances installed, at most %d operation(s) each, %d not delivered", len(per), most, len(recs)-countDelivered(recs))
+	// Name the first few instances installed twice, with their operations'
+	// cloud and times, so that a failure can be traced in the logs.
+	shown := 0
+	for _, r := range recs {
+		if delivered(r) && per[r.InstanceID] > 1 && shown < 6 {
+			fig += fmt.Sprintf("; %s (%s) %s-%s", r.InstanceID, r.Cloud, r.Start.Format("15:04:05.000"), r.End.Format("15:04:05.000"))
+			shown++
+		}
+	}
+	return Check{Name: "one install operation per instance", OK: most <= 1, Figure: fig}
 }
 
 func countDelivered(recs []cloudsim.InstallRecord) int {
