@@ -30,6 +30,7 @@ import (
 	"github.com/fleetpatch/fleetpatch/fleet"
 	"github.com/fleetpatch/fleetpatch/internal/devpolicy"
 	"github.com/fleetpatch/fleetpatch/policy"
+	azureprov "github.com/fleetpatch/fleetpatch/providers/azure"
 	"github.com/fleetpatch/fleetpatch/providers/multi"
 	"github.com/fleetpatch/fleetpatch/providers/sim"
 	"github.com/fleetpatch/fleetpatch/workflows"
@@ -126,7 +127,8 @@ func dev(ctx context.Context, o devOptions, out io.Writer) error {
 	}
 	defer c.Close()
 	reports := filepath.Join(o.data, "reports")
-	prov, err := devProvider(ctx, o, f, out)
+	store := activities.DirStore{Root: filepath.Join(o.data, "artifacts")}
+	prov, err := devProvider(ctx, o, f, store, out)
 	if err != nil {
 		return err
 	}
@@ -134,7 +136,7 @@ func dev(ctx context.Context, o devOptions, out io.Writer) error {
 	w := worker.New(c, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 3 * time.Second})
 	workflows.Register(w, &activities.Activities{Provider: prov.Provider,
 		LoadPolicy: func() (*policy.Policy, error) { return policy.Load(o.policy) },
-		Store:      activities.DirStore{Root: filepath.Join(o.data, "artifacts")}, ReportDir: reports})
+		Store:      store, ReportDir: reports})
 	if err := w.Start(); err != nil {
 		return err
 	}
@@ -279,7 +281,8 @@ type devProviderHandle struct {
 
 // devProvider builds the provider --cloud asks for: the in-process
 // simulator, or the real cloud providers against the built-in emulators.
-func devProvider(ctx context.Context, o devOptions, f *cloudsim.Fleet, out io.Writer) (devProviderHandle, error) {
+// The Azure provider keeps its resume tokens in store.
+func devProvider(ctx context.Context, o devOptions, f *cloudsim.Fleet, store activities.Store, out io.Writer) (devProviderHandle, error) {
 	h := devProviderHandle{Provider: sim.New(f), stop: func() {}}
 	if o.cloud == "sim" {
 		return h, nil
@@ -293,7 +296,7 @@ func devProvider(ctx context.Context, o devOptions, f *cloudsim.Fleet, out io.Wr
 		fmt.Fprintln(out, "                Azure VMs are not reached with --cloud aws-sim (use multi-sim)")
 		return devProviderHandle{Provider: awsP, stop: stopAWS}, nil
 	}
-	azP, url, stopAzure, err := azureSimProvider(f, o.policy, o.data)
+	azP, url, stopAzure, err := azureSimProvider(f, o.policy, activities.Tokens{Store: store, Dir: azureprov.ResumeDir})
 	if err != nil {
 		stopAWS()
 		return h, err

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"path/filepath"
 	"time"
 
 	"github.com/fleetpatch/fleetpatch/cloudsim"
@@ -13,7 +12,7 @@ import (
 // azureSimProvider serves the Azure Resource Manager emulator over the
 // simulated fleet (HTTPS, with a certificate made at start) and returns the
 // real Azure provider pointed at it and trusting that certificate only.
-func azureSimProvider(f *cloudsim.Fleet, policyPath, dataDir string) (*azureprov.Provider, string, func(), error) {
+func azureSimProvider(f *cloudsim.Fleet, policyPath string, resume azureprov.ResumeStore) (*azureprov.Provider, string, func(), error) {
 	pol, err := policy.Load(policyPath)
 	if err != nil {
 		return nil, "", nil, err
@@ -25,7 +24,7 @@ func azureSimProvider(f *cloudsim.Fleet, policyPath, dataDir string) (*azureprov
 	}
 	p, err := azureprov.New(azureprov.Config{Targets: pol.Targets.Azure, Credential: azureprov.StaticCredential("dev"),
 		Cloud: azureprov.EmulatorCloud(url), RootCAs: front.CertPool(), PollInterval: time.Second,
-		Resume: azureprov.DirResumeStore{Dir: filepath.Join(dataDir, "azure-operations")}})
+		Resume: resume})
 	if err != nil {
 		front.Close()
 		return nil, "", nil, err

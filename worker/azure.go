@@ -7,11 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 
+	"github.com/fleetpatch/fleetpatch/activities"
 	"github.com/fleetpatch/fleetpatch/fleet"
 	"github.com/fleetpatch/fleetpatch/policy"
 	azureprov "github.com/fleetpatch/fleetpatch/providers/azure"
@@ -50,9 +50,9 @@ func (a azureConfig) check() error {
 
 // newAzureProvider builds the Azure provider over the policy's Azure
 // targets, with azidentity's default credential chain (the emulator's
-// static token with --azure-emulator). Resume tokens of
-// running installs are kept under DATA/azure-operations.
-func newAzureProvider(cfg config) (*azureprov.Provider, error) {
+// static token with --azure-emulator). Resume tokens of running installs
+// are kept in resume, which every worker must share (the artifact store).
+func newAzureProvider(cfg config, resume azureprov.ResumeStore) (*azureprov.Provider, error) {
 	pol, err := policy.Load(cfg.Policy)
 	if err != nil {
 		return nil, err
@@ -61,7 +61,7 @@ func newAzureProvider(cfg config) (*azureprov.Provider, error) {
 		return nil, fmt.Errorf("provider azure: the policy %s lists no Azure targets", cfg.Policy)
 	}
 	pc := azureprov.Config{Targets: pol.Targets.Azure, Concurrency: cfg.Azure.Concurrency, PollInterval: cfg.Azure.PollInterval,
-		Resume: azureprov.DirResumeStore{Dir: filepath.Join(cfg.DataDir, "azure-operations")}}
+		Resume: resume}
 	if cfg.Azure.Endpoint != "" {
 		pc.Cloud = cloud.AzurePublic
 		pc.Cloud.Services = map[cloud.ServiceName]cloud.ServiceConfiguration{
@@ -84,9 +84,9 @@ func newAzureProvider(cfg config) (*azureprov.Provider, error) {
 }
 
 // newCloudProvider builds provider "azure", or "multi": AWS and Azure
-// behind one router.
-func newCloudProvider(ctx context.Context, cfg config) (fleet.Provider, error) {
-	az, err := newAzureProvider(cfg)
+// behind one router. The Azure provider keeps its resume tokens in store.
+func newCloudProvider(ctx context.Context, cfg config, store activities.Store) (fleet.Provider, error) {
+	az, err := newAzureProvider(cfg, activities.Tokens{Store: store, Dir: azureprov.ResumeDir})
 	if err != nil {
 		return nil, err
 	}

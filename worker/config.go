@@ -122,7 +122,7 @@ func newFlagSet(c *config) *flag.FlagSet {
 	fs.StringVar(&c.ReportDir, "reports", "", "report directory; default DATA/reports")
 	fs.StringVar(&c.Metrics, "metrics", ":9090", "Prometheus metrics listen address, empty to disable")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
-	fs.StringVar(&c.Store, "store", "", "artifact store: file:///dir or s3://bucket/prefix (shared by every worker); empty: DATA/artifacts")
+	fs.StringVar(&c.Store, "store", "", "artifact store: file:///dir, s3://bucket/prefix or azblob://account/container/prefix (shared by every worker); empty: DATA/artifacts")
 	fs.StringVar(&c.CodecKeys, "codec-keys", "", "payload encryption key file (lines \"ID BASE64-KEY\", the last encrypts); empty: $"+codec.KeyEnv+" or no encryption")
 	fs.IntVar(&c.SimSize, "sim-fleet", 1200, "simulated fleet size when none is saved yet")
 	fs.Int64Var(&c.SimSeed, "sim-seed", 1, "simulated fleet seed")

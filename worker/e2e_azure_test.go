@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/server/temporaltest"
 
+	"github.com/fleetpatch/fleetpatch/activities"
 	"github.com/fleetpatch/fleetpatch/cloudsim"
 	"github.com/fleetpatch/fleetpatch/cloudsim/awsfront"
 	"github.com/fleetpatch/fleetpatch/cloudsim/azurefront"
@@ -82,7 +83,7 @@ func newCloudStack(t *testing.T, n int, speed float64, faults func(*cloudsim.Fle
 	t.Cleanup(zf.Close)
 
 	dir := t.TempDir()
-	s := &cloudStack{azure: zf, aws: af, awsP: awsP, url: url, resume: azureprov.DirResumeStore{Dir: filepath.Join(dir, "azure-operations")},
+	s := &cloudStack{azure: zf, aws: af, awsP: awsP, url: url, resume: activities.Tokens{Store: activities.DirStore{Root: filepath.Join(dir, "artifacts")}, Dir: azureprov.ResumeDir},
 		arc: map[string]string{},
 		stack: &stack{t: t, srv: srv, c: srv.GetDefaultClient(), fleet: f, pol: pol,
 			cfg: config{Policy: examplePolicy, DataDir: dir, ReportDir: filepath.Join(dir, "reports")}}}

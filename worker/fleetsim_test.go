@@ -40,7 +40,9 @@ func TestFleetsimWorkerFlagsDiscoverAndScanBothClouds(t *testing.T) {
 		"--azure-endpoint", ep.Azure, "--azure-ca", ep.AzureCA, "--azure-emulator", "--azure-poll", "20ms"})
 	require.NoError(t, err)
 	ctx := context.Background()
-	prov, err := newCloudProvider(ctx, cfg) // as main does for "azure" and "multi"
+	store, _, err := newStore(ctx, cfg)
+	require.NoError(t, err)
+	prov, err := newCloudProvider(ctx, cfg, store) // as main does for "azure" and "multi"
 	require.NoError(t, err)
 
 	insts, err := prov.Discover(ctx, fleet.Selector{})

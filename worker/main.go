@@ -56,6 +56,10 @@ func run(args []string) error {
 	if _, err := policy.Load(cfg.Policy); err != nil {
 		return fmt.Errorf("policy %s:\n%w", cfg.Policy, err)
 	}
+	store, storeURL, err := newStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
 	var prov fleet.Provider
 	instances := 0
 	if cfg.Provider == "aws" {
@@ -63,7 +67,7 @@ func run(args []string) error {
 			return err
 		}
 	} else if cfg.Provider == "azure" || cfg.Provider == "multi" {
-		if prov, err = newCloudProvider(ctx, cfg); err != nil {
+		if prov, err = newCloudProvider(ctx, cfg, store); err != nil {
 			return err
 		}
 	} else {
@@ -101,10 +105,6 @@ func run(args []string) error {
 	defer c.Close()
 
 	w := worker.New(c, cfg.TaskQueue, worker.Options{WorkerStopTimeout: cfg.StopTimeout})
-	store, storeURL, err := newStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
 	acts := newActivities(cfg, prov)
 	acts.Store = store
 	workflows.Register(w, acts)

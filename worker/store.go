@@ -2,16 +2,23 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	azcontainer "github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/fleetpatch/fleetpatch/activities"
+	"github.com/fleetpatch/fleetpatch/activities/blobstore"
 	"github.com/fleetpatch/fleetpatch/activities/s3store"
 )
 
@@ -20,7 +27,11 @@ import (
 // a volume every worker mounts), s3://BUCKET/PREFIX for a bucket that
 // workers on any host share (AWS default credential chain; the bucket's
 // region from --aws-bucket-region or the chain; --aws-s3-endpoint or
-// --aws-endpoint for an S3-compatible endpoint, path-style).
+// --aws-endpoint for an S3-compatible endpoint, path-style; the endpoint
+// must honour conditional writes, which is checked here),
+// azblob://ACCOUNT/CONTAINER/PREFIX for an Azure Blob container
+// (azidentity's default chain, or the account key of
+// AZURE_STORAGE_CONNECTION_STRING, which also names the endpoint).
 func newStore(ctx context.Context, cfg config) (activities.Store, string, error) {
 	if cfg.Store == "" {
 		dir := filepath.Join(cfg.DataDir, "artifacts")
@@ -54,7 +65,48 @@ func newStore(ctx context.Context, cfg config) (activities.Store, string, error)
 				o.BaseEndpoint, o.UsePathStyle = aws.String(endpoint), true
 			}
 		})
-		return s3store.New(client, u.Host, strings.TrimPrefix(u.Path, "/")), cfg.Store, nil
+		st := s3store.New(client, u.Host, strings.TrimPrefix(u.Path, "/"))
+		if err := st.CheckConditionalWrites(ctx, probeID()); err != nil {
+			return nil, "", fmt.Errorf("--store %s: %w", cfg.Store, err)
+		}
+		return st, cfg.Store, nil
+	case "azblob":
+		st, err := newBlobStore(ctx, u)
+		if err != nil {
+			return nil, "", fmt.Errorf("--store %s: %w", cfg.Store, err)
+		}
+		return st, cfg.Store, nil
 	}
-	return nil, "", fmt.Errorf("--store %q: use file:///dir or s3://bucket/prefix", cfg.Store)
+	return nil, "", fmt.Errorf("--store %q: use file:///dir, s3://bucket/prefix or azblob://account/container/prefix", cfg.Store)
+}
+
+// newBlobStore opens azblob://ACCOUNT/CONTAINER/PREFIX and checks that the
+// container answers.
+func newBlobStore(ctx context.Context, u *url.URL) (*blobstore.Store, error) {
+	container, prefix, _ := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")
+	if u.Host == "" || container == "" {
+		return nil, errors.New("write azblob://account/container/prefix")
+	}
+	var c *azcontainer.Client
+	var err error
+	if conn := os.Getenv(activities.EnvAzureConnectionString); conn != "" {
+		c, err = azcontainer.NewClientFromConnectionString(conn, container, nil)
+	} else {
+		cred, cerr := azidentity.NewDefaultAzureCredential(nil)
+		if cerr != nil {
+			return nil, cerr
+		}
+		c, err = azcontainer.NewClient(fmt.Sprintf("https://%s.blob.core.windows.net/%s", u.Host, container), cred, nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	st := blobstore.New(c, prefix)
+	return st, st.CheckContainer(ctx)
+}
+
+// probeID names this worker's conditional-write probe.
+func probeID() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s-%d-%d", host, os.Getpid(), time.Now().UnixNano())
 }

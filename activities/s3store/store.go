@@ -129,3 +129,27 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	}
 	return nil
 }
+
+// ErrNoConditionalWrites says the endpoint ignores If-None-Match on
+// PutObject, so two workers could both take one lock: the store refuses
+// to run on it.
+var ErrNoConditionalWrites = errors.New("the S3 endpoint ignores If-None-Match on PutObject (conditional writes); fleetpatch needs them so that two workers never both take a lock or overwrite a first result: use Amazon S3 or an S3-compatible store that supports conditional writes")
+
+// CheckConditionalWrites creates a probe object twice under the prefix
+// (".probe/conditional-write/<id>") and expects the second create to be
+// refused; it deletes the probe. Workers call it once at start.
+func (s *Store) CheckConditionalWrites(ctx context.Context, id string) error {
+	key := ".probe/conditional-write/" + id
+	defer s.Delete(context.WithoutCancel(ctx), key)
+	if err := s.Create(ctx, key, []byte(id)); err != nil && !errors.Is(err, activities.ErrExists) {
+		return err
+	}
+	err := s.Create(ctx, key, []byte(id))
+	switch {
+	case errors.Is(err, activities.ErrExists):
+		return nil
+	case err == nil:
+		return fmt.Errorf("s3://%s/%s: %w", s.bucket, s.prefix, ErrNoConditionalWrites)
+	}
+	return err
+}

@@ -13,8 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fleetpatch/fleetpatch/activities"
+	"github.com/fleetpatch/fleetpatch/activities/storetest"
 	"github.com/fleetpatch/fleetpatch/cloudsim"
 	"github.com/fleetpatch/fleetpatch/cloudsim/awsfront"
+	"github.com/fleetpatch/fleetpatch/internal/emulator"
 )
 
 // newStore is a store over the AWS emulator's S3, through the real SDK.
@@ -98,4 +100,31 @@ func TestADamagedObjectIsAnErrorNotData(t *testing.T) {
 	front.SetObject("fleetpatch-artifacts", "manifest.json", []byte(`{"digest":"sha256:evil"}`))
 	_, err := s.Get(ctx, "manifest.json")
 	require.ErrorContains(t, err, "does not match the content")
+}
+
+func TestStoreContractOnTheAWSEmulator(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) activities.Store { s, _ := newStore(t, "contract"); return s })
+}
+
+func TestTheAWSEmulatorHonoursConditionalWrites(t *testing.T) {
+	s, front := newStore(t, "artifacts")
+	require.NoError(t, s.CheckConditionalWrites(context.Background(), "worker-1"))
+	_, ok := front.Object("fleetpatch-artifacts", "artifacts/.probe/conditional-write/worker-1")
+	require.False(t, ok, "the probe is deleted")
+}
+
+// s3rver is an S3 implementation that is not ours: the store's requests
+// are read by a third party's parser too. It ignores If-None-Match, so the
+// store must refuse it (two workers could both take a lock there).
+func TestS3rverKeepsTheBasicContractAndIsRefusedForLocks(t *testing.T) {
+	endpoint := emulator.S3rver(t, "fleetpatch-contract")
+	open := func(t *testing.T) *Store {
+		client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint), UsePathStyle: true,
+			Credentials: credentials.NewStaticCredentialsProvider("S3RVER", "S3RVER", "")})
+		return New(client, "fleetpatch-contract", t.Name())
+	}
+	storetest.Basic(t, func(t *testing.T) activities.Store { return open(t) })
+	err := open(t).CheckConditionalWrites(context.Background(), "worker-1")
+	require.ErrorIs(t, err, ErrNoConditionalWrites)
+	require.Contains(t, err.Error(), "s3://fleetpatch-contract/TestS3rverKeepsTheBasicContractAndIsRefusedForLocks")
 }

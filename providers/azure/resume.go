@@ -2,18 +2,14 @@ package azure
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
-	"os"
-	"path/filepath"
 	"sync"
 )
 
 // ResumeStore keeps the resume tokens of running installPatches operations
 // by key (cycle and machine), so that a retried Install resumes polling the
 // operation instead of starting a second one. Every worker of a deployment
-// must share it, like the activities' artifact store.
+// must share it: the worker keeps it in the artifact store
+// (activities.Tokens).
 type ResumeStore interface {
 	// Load returns the token saved under key, if any.
 	Load(ctx context.Context, key string) (token string, ok bool, err error)
@@ -22,6 +18,10 @@ type ResumeStore interface {
 	// Delete forgets key.
 	Delete(ctx context.Context, key string) error
 }
+
+// ResumeDir names the resume tokens' folder in each run's artifacts, in the
+// shared artifact store (the worker and the dev stack use it).
+const ResumeDir = "azure-operations"
 
 // resumeKey is the key of one machine's install in one cycle.
 func resumeKey(cycleID, machineID string) string { return cycleID + "|" + machineID }
@@ -64,52 +64,4 @@ func (s *MemoryResumeStore) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.m)
-}
-
-// DirResumeStore is a ResumeStore of one file per key in a directory
-// (file names are the SHA-256 of the key); writes are atomic renames.
-type DirResumeStore struct{ Dir string }
-
-func (s DirResumeStore) path(key string) string {
-	h := sha256.Sum256([]byte(key))
-	return filepath.Join(s.Dir, hex.EncodeToString(h[:])+".token")
-}
-
-// Load implements ResumeStore.
-func (s DirResumeStore) Load(_ context.Context, key string) (string, bool, error) {
-	b, err := os.ReadFile(s.path(key))
-	if errors.Is(err, os.ErrNotExist) {
-		return "", false, nil
-	}
-	return string(b), err == nil, err
-}
-
-// Save implements ResumeStore.
-func (s DirResumeStore) Save(_ context.Context, key, token string) error {
-	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(s.Dir, ".token-*")
-	if err != nil {
-		return err
-	}
-	if _, err := f.WriteString(token); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return os.Rename(f.Name(), s.path(key))
-}
-
-// Delete implements ResumeStore.
-func (s DirResumeStore) Delete(_ context.Context, key string) error {
-	err := os.Remove(s.path(key))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	return err
 }

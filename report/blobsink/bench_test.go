@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/fleetpatch/fleetpatch/internal/emulator"
 	"github.com/fleetpatch/fleetpatch/report"
-	"github.com/fleetpatch/fleetpatch/report/internal/emulator"
 	"github.com/fleetpatch/fleetpatch/report/reporttest"
 )
 

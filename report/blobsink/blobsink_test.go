@@ -9,8 +9,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/fleetpatch/fleetpatch/internal/emulator"
 	"github.com/fleetpatch/fleetpatch/report"
-	"github.com/fleetpatch/fleetpatch/report/internal/emulator"
 	"github.com/fleetpatch/fleetpatch/report/reporttest"
 )
 

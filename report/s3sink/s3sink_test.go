@@ -11,8 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fleetpatch/fleetpatch/internal/emulator"
 	"github.com/fleetpatch/fleetpatch/report"
-	"github.com/fleetpatch/fleetpatch/report/internal/emulator"
 	"github.com/fleetpatch/fleetpatch/report/reporttest"
 )
 
