@@ -42,6 +42,12 @@ func ValidateGroup(group string) error {
 // ValidateCycle checks that cycle is an ISO week that exists, such as
 // 2026-W48.
 func ValidateCycle(cycle string) error {
+	_, err := cycleMonday(cycle)
+	return err
+}
+
+// cycleMonday is the start (Monday 00:00 UTC) of the ISO week cycle names.
+func cycleMonday(cycle string) (time.Time, error) {
 	m := cycleRe.FindStringSubmatch(cycle)
 	if m != nil {
 		year, _ := strconv.Atoi(m[1])
@@ -51,10 +57,10 @@ func ValidateCycle(cycle string) error {
 		jan4 := time.Date(year, 1, 4, 12, 0, 0, 0, time.UTC)
 		thu := jan4.AddDate(0, 0, (week-1)*7+int(time.Thursday)-isoWeekday(jan4))
 		if y, w := thu.ISOWeek(); week >= 1 && y == year && w == week {
-			return nil
+			return time.Date(thu.Year(), thu.Month(), thu.Day()-3, 0, 0, 0, 0, time.UTC), nil
 		}
 	}
-	return fmt.Errorf("cycle %q is not an ISO week such as 2026-W48", cycle)
+	return time.Time{}, fmt.Errorf("cycle %q is not an ISO week such as 2026-W48", cycle)
 }
 
 func isoWeekday(t time.Time) int {

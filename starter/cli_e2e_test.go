@@ -205,11 +205,19 @@ func TestCLIAgainstARealServer(t *testing.T) {
 	require.Contains(t, out, "would create  fleetpatch/prod-auto/weekly-scan")
 	code, out, _ = c.run("schedules", "sync", "--policy", examplePolicy)
 	require.Equal(t, 0, code)
-	require.Equal(t, 5, strings.Count(out, "create  fleetpatch/"))
+	require.Equal(t, 6, strings.Count(out, "create  fleetpatch/"))
+	require.Contains(t, out, "create  fleetpatch/artifact-retention  30 3 * * * UTC")
 	require.Eventually(t, func() bool {
 		_, out, _ = c.run("schedules", "sync", "--policy", examplePolicy)
-		return strings.Count(out, "unchanged  fleetpatch/") == 5
+		return strings.Count(out, "unchanged  fleetpatch/") == 6
 	}, 30*time.Second, 500*time.Millisecond, "sync is idempotent: %s", out)
+	code, out, _ = c.run("schedules", "sync", "--policy", examplePolicy, "--artifact-retention-days", "60")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "update  fleetpatch/artifact-retention", "a new retention updates the clean-up's schedule")
+	require.Equal(t, 5, strings.Count(out, "unchanged  fleetpatch/"))
+	code, _, errOut = c.run("schedules", "sync", "--policy", examplePolicy, "--artifact-retention-days", "3")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "--artifact-retention-days 3 is not between 14 and 3660")
 
 	var eb bytes.Buffer
 	require.Equal(t, 1, run([]string{"status", "--address", "127.0.0.1:1"}, &bytes.Buffer{}, &eb))

@@ -148,7 +148,7 @@ func dev(ctx context.Context, o devOptions, out io.Writer) error {
 		srv.FrontendAddress(), srv.Namespace(), srv.UIURL(), f.Len(), fleetPath, reports, dp.Path, o.source, filepath.Join(o.data, "approvers"))
 	fmt.Fprintln(out, enc.describe())
 	fmt.Fprintln(out, "schedules (each group's cycle starts when its scan window opens):")
-	if err := syncSchedules(ctx, c, copts.DataConverter, pol, workflows.TaskQueue, false, indent{out}); err != nil {
+	if err := syncSchedules(ctx, c, copts.DataConverter, pol, activities.DefaultRetainDays, workflows.TaskQueue, false, indent{out}); err != nil {
 		return err
 	}
 	for _, g := range groups {

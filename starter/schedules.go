@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/fleetpatch/fleetpatch/activities"
 	"github.com/fleetpatch/fleetpatch/policy"
 	"github.com/fleetpatch/fleetpatch/workflows"
 )
@@ -75,8 +76,13 @@ func (d desiredSchedule) digest(taskQueue string) string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// desiredSchedules lists the schedules the policy asks for, sorted by ID.
-func desiredSchedules(pol *policy.Policy) ([]desiredSchedule, error) {
+// cleanArtifactsCron runs the artifact clean-up daily at 03:30 UTC.
+const cleanArtifactsCron = "30 3 * * *"
+
+// desiredSchedules lists the schedules the policy asks for, sorted by ID:
+// one per group, the weekly fleet report and the daily artifact clean-up
+// keeping retainDays days after a cycle's week.
+func desiredSchedules(pol *policy.Policy, retainDays int) ([]desiredSchedule, error) {
 	var out []desiredSchedule
 	for _, name := range slices.Sorted(maps.Keys(pol.Groups)) {
 		g := pol.Groups[name]
@@ -94,6 +100,11 @@ func desiredSchedules(pol *policy.Policy) ([]desiredSchedule, error) {
 	}
 	out = append(out, desiredSchedule{id: schedulePrefix + "fleet-report", cron: fleetReportCron,
 		workflow: workflows.FleetReportWorkflow, actionID: "scheduled-fleet-report", arg: workflows.FleetReportInput{WeeksBack: 1}})
+	if retainDays < activities.MinRetainDays || retainDays > activities.MaxRetainDays {
+		return nil, fmt.Errorf("--artifact-retention-days %d is not between %d and %d", retainDays, activities.MinRetainDays, activities.MaxRetainDays)
+	}
+	out = append(out, desiredSchedule{id: schedulePrefix + "artifact-retention", cron: cleanArtifactsCron,
+		workflow: workflows.CleanArtifactsWorkflow, actionID: "scheduled-clean-artifacts", arg: workflows.CleanArtifactsInput{RetainDays: retainDays}})
 	return out, nil
 }
 
@@ -104,6 +115,7 @@ func runSchedulesSync(args []string, stdout, stderr io.Writer) int {
 	tf.register(fs)
 	polPath := fs.String("policy", "deployments/examples/policy", "policy file or folder")
 	dryRun := fs.Bool("dry-run", false, "print the plan, change nothing")
+	retain := fs.Int("artifact-retention-days", activities.DefaultRetainDays, "days to keep a cycle's artifacts after its week ends (the daily clean-up)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -118,7 +130,7 @@ func runSchedulesSync(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer c.Close()
-	if err := syncSchedules(context.Background(), c, tf.dataConverter(), pol, tf.taskQueue, *dryRun, stdout); err != nil {
+	if err := syncSchedules(context.Background(), c, tf.dataConverter(), pol, *retain, tf.taskQueue, *dryRun, stdout); err != nil {
 		fmt.Fprintln(stderr, "schedules sync:", err)
 		return 1
 	}
@@ -128,8 +140,8 @@ func runSchedulesSync(args []string, stdout, stderr io.Writer) int {
 // syncSchedules makes the server's fleetpatch schedules match the policy
 // and prints one line per schedule: create, update, delete or unchanged.
 // dc is the client's data converter (it reads the memos).
-func syncSchedules(ctx context.Context, c client.Client, dc converter.DataConverter, pol *policy.Policy, taskQueue string, dryRun bool, out io.Writer) error {
-	want, err := desiredSchedules(pol)
+func syncSchedules(ctx context.Context, c client.Client, dc converter.DataConverter, pol *policy.Policy, retainDays int, taskQueue string, dryRun bool, out io.Writer) error {
+	want, err := desiredSchedules(pol, retainDays)
 	if err != nil {
 		return err
 	}

@@ -21,4 +21,5 @@ func RegisterWorkflows(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(RetryFailed, workflow.RegisterOptions{Name: RetryFailedWorkflow})
 	w.RegisterWorkflowWithOptions(ScheduledCycle, workflow.RegisterOptions{Name: ScheduledCycleWorkflow})
 	w.RegisterWorkflowWithOptions(FleetReport, workflow.RegisterOptions{Name: FleetReportWorkflow})
+	w.RegisterWorkflowWithOptions(CleanArtifacts, workflow.RegisterOptions{Name: CleanArtifactsWorkflow})
 }
