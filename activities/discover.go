@@ -79,7 +79,7 @@ func (a *Activities) targets(ctx context.Context, run Run, batch int) ([]fleet.I
 		return nil, err
 	}
 	if !found {
-		return nil, badInput("run %s has no target batch %d", run, batch)
+		return nil, lostArtifact(run.targetsKey(batch))
 	}
 	return insts, nil
 }

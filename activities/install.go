@@ -164,7 +164,7 @@ func (a *Activities) batchPlan(ctx context.Context, in BatchInput) (BatchPlan, e
 	var bp BatchPlan
 	found, err := getJSON(ctx, a.Store, in.Run.waveKey(in.Wave, in.Batch, "plan"), &bp)
 	if err == nil && !found {
-		err = badInput("run %s has no batch %d in wave %d", in.Run, in.Batch, in.Wave)
+		err = lostArtifact(in.Run.waveKey(in.Wave, in.Batch, "plan"))
 	}
 	return bp, err
 }

@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 
 	"github.com/fleetpatch/fleetpatch/fleet"
 )
@@ -28,10 +29,6 @@ func (a *Activities) ScanBatch(ctx context.Context, in ScanBatchInput) (ScanBatc
 	if err := validRun(in.Run); err != nil {
 		return ScanBatchResult{}, err
 	}
-	var stored fleet.ScanResult
-	if found, err := getJSON(ctx, a.Store, in.Run.scanKey(in.Batch), &stored); err != nil || found {
-		return countScan(stored), err
-	}
 	insts, err := a.targets(ctx, in.Run, in.Batch)
 	if err != nil {
 		return ScanBatchResult{}, err
@@ -41,6 +38,19 @@ func (a *Activities) ScanBatch(ctx context.Context, in ScanBatchInput) (ScanBatc
 		if i.Reachable() {
 			ids = append(ids, i.ID)
 		}
+	}
+	var stored fleet.ScanResult
+	found, err := getJSON(ctx, a.Store, in.Run.scanKey(in.Batch), &stored)
+	switch {
+	case errors.Is(err, ErrDamaged):
+		// A scan only reads the fleet: scan again and store it anew.
+		warnRebuild(ctx, err)
+	case err != nil:
+		return ScanBatchResult{}, err
+	case found:
+		out := countScan(stored)
+		out.Unreachable = len(insts) - len(ids)
+		return out, nil
 	}
 	res := fleet.ScanResult{}
 	if in.FailedWith != "" {

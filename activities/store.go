@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 )
 
 // ErrNotFound is returned by Store.Get for a key that was never written.
@@ -29,6 +32,34 @@ type Store interface {
 // ErrExists is returned by Store.Create for a key that exists.
 var ErrExists = errors.New("artifact exists")
 
+// ErrDamaged says an artifact exists but cannot be read as it was written:
+// a checksum that does not match, or bytes that do not decode. Reading it
+// again does not help. An artifact that can be computed again (a batch's
+// scan or verification) is rebuilt; any other fails its activity with a
+// retryable error that names it (type ErrArtifactDamaged).
+var ErrDamaged = errors.New("artifact damaged")
+
+// Error types of artifacts that cannot be read: retryable (an operator may
+// restore the object, or a store outage may end), and after the activity's
+// retries the run fails; a failed week's cycle can be started again.
+const (
+	ErrArtifactDamaged = "ArtifactDamaged"
+	ErrArtifactLost    = "ArtifactLost"
+)
+
+// damagedArtifact is the error of an artifact that cannot be rebuilt.
+func damagedArtifact(err error) error {
+	return temporal.NewApplicationErrorWithCause(fmt.Sprintf("%v; unless it can be computed again, restore the object "+
+		"from the store's versioning or backups, or start the cycle again", err), ErrArtifactDamaged, err)
+}
+
+// lostArtifact is the error of an artifact that an earlier step stored and
+// that is gone (deleted, or a worker that does not share the store).
+func lostArtifact(key string) error {
+	return temporal.NewApplicationError(fmt.Sprintf("artifact %s is missing: an earlier step of the run stored it "+
+		"(was it deleted, or does every worker use the same --store?); start the cycle again", key), ErrArtifactLost)
+}
+
 // putJSON writes v as JSON under key.
 func putJSON(ctx context.Context, s Store, key string, v any) error {
 	b, err := json.Marshal(v)
@@ -39,16 +70,29 @@ func putJSON(ctx context.Context, s Store, key string, v any) error {
 }
 
 // getJSON reads key into v; found is false when the key does not exist.
+// A damaged artifact is a damagedArtifact error (errors.Is ErrDamaged),
+// which the steps that can compute the artifact again catch.
 func getJSON(ctx context.Context, s Store, key string, v any) (found bool, err error) {
 	b, err := s.Get(ctx, key)
 	if errors.Is(err, ErrNotFound) {
 		return false, nil
 	}
+	if errors.Is(err, ErrDamaged) {
+		return false, damagedArtifact(err)
+	}
 	if err != nil {
 		return false, err
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return false, fmt.Errorf("decode %s: %w", key, err)
+		return false, damagedArtifact(fmt.Errorf("artifact %s does not decode (%v): %w", key, err, ErrDamaged))
 	}
 	return true, nil
+}
+
+// warnRebuild logs, inside an activity, that a damaged artifact is being
+// computed again.
+func warnRebuild(ctx context.Context, err error) {
+	if activity.IsActivity(ctx) {
+		activity.GetLogger(ctx).Warn("rebuilding a damaged artifact", "error", err)
+	}
 }

@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/fleetpatch/fleetpatch/fleet"
@@ -40,7 +41,12 @@ func (a *Activities) VerifyBatch(ctx context.Context, in BatchInput) (BatchOutco
 	}
 	key := in.Run.waveKey(in.Wave, in.Batch, "result")
 	var stored []report.Instance
-	if found, err := getJSON(ctx, a.Store, key, &stored); err != nil || found {
+	found, err := getJSON(ctx, a.Store, key, &stored)
+	switch {
+	case errors.Is(err, ErrDamaged):
+		// Verification reads the fleet and the stored install: do it again.
+		warnRebuild(ctx, err)
+	case err != nil || found:
 		return countOutcomes(stored), err
 	}
 	bp, err := a.batchPlan(ctx, in)

@@ -61,6 +61,8 @@ func newStore(ctx context.Context, cfg config) (activities.Store, string, error)
 		}
 		endpoint := cfg.AWS.endpoints().S3
 		client := s3.NewFromConfig(base, func(o *s3.Options) {
+			// Objects carry their own SHA-256, verified on every read.
+			o.DisableLogOutputChecksumValidationSkipped = true
 			if endpoint != "" {
 				o.BaseEndpoint, o.UsePathStyle = aws.String(endpoint), true
 			}

@@ -109,7 +109,8 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 	}
 	sum := sha256.Sum256(data)
 	if want != hex.EncodeToString(sum[:]) {
-		return nil, fmt.Errorf("read %s: checksum %q does not match the content (damaged or written by another tool)", s.where(key), want)
+		return nil, fmt.Errorf("read %s: checksum %q does not match the content (damaged or written by another tool): %w",
+			s.where(key), want, activities.ErrDamaged)
 	}
 	return data, nil
 }

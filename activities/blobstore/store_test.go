@@ -48,6 +48,7 @@ func TestKeysLiveUnderThePrefixAndADamagedBlobIsAnError(t *testing.T) {
 	require.NoError(t, err)
 	_, err = s.Get(ctx, "cycles/a/manifest.json")
 	require.ErrorContains(t, err, "does not match the content")
+	require.ErrorIs(t, err, activities.ErrDamaged, "the artifact steps rebuild or name it")
 	require.NotErrorIs(t, err, activities.ErrNotFound)
 }
 

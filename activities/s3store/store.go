@@ -95,8 +95,8 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 	}
 	sum := sha256.Sum256(data)
 	if want := out.Metadata[checksumMeta]; want != hex.EncodeToString(sum[:]) {
-		return nil, fmt.Errorf("read s3://%s/%s: checksum %q does not match the content (damaged or written by another tool)",
-			s.bucket, s.key(key), want)
+		return nil, fmt.Errorf("read s3://%s/%s: checksum %q does not match the content (damaged or written by another tool): %w",
+			s.bucket, s.key(key), want, activities.ErrDamaged)
 	}
 	return data, nil
 }

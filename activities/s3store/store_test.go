@@ -100,6 +100,7 @@ func TestADamagedObjectIsAnErrorNotData(t *testing.T) {
 	front.SetObject("fleetpatch-artifacts", "manifest.json", []byte(`{"digest":"sha256:evil"}`))
 	_, err := s.Get(ctx, "manifest.json")
 	require.ErrorContains(t, err, "does not match the content")
+	require.ErrorIs(t, err, activities.ErrDamaged, "the artifact steps rebuild or name it")
 }
 
 func TestStoreContractOnTheAWSEmulator(t *testing.T) {
