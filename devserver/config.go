@@ -28,12 +28,17 @@ func (s *Server) serverConfig(sqlCfg *config.SQL) *config.Config {
 	frontend := service(ports.Frontend, ports.FrontendMembership)
 	frontend.RPC.BindOnIP = s.opts.IP
 
+	var rootTLS config.RootTLS
+	if s.opts.TLS != nil {
+		rootTLS = s.opts.TLS.rootTLS(dialHost(s.opts.IP))
+	}
 	return &config.Config{
 		Global: config.Global{
 			Membership: config.Membership{
 				MaxJoinDuration:  30 * time.Second,
 				BroadcastAddress: internal,
 			},
+			TLS: rootTLS,
 			// Metrics nil: no Prometheus listener (saves a port and memory).
 		},
 		Persistence: config.Persistence{

@@ -54,6 +54,9 @@ type Options struct {
 	// SearchAttributes are registered on the namespace; ones that already
 	// exist with the same type are left alone, so restarts are idempotent.
 	SearchAttributes map[string]enumspb.IndexedValueType
+	// TLS, when set, serves the frontend over TLS (and mutual TLS); nil:
+	// plaintext, as `temporal server start-dev`.
+	TLS *TLS
 	// Logger receives the server's logs at warn level or above (the server is
 	// chatty below that). Nil discards them.
 	Logger *slog.Logger
@@ -105,6 +108,11 @@ func (o Options) withDefaults() (Options, error) {
 		}
 		if typ == enumspb.INDEXED_VALUE_TYPE_UNSPECIFIED {
 			return o, fmt.Errorf("devserver: search attribute %q has no type", name)
+		}
+	}
+	if o.TLS != nil {
+		if err := o.TLS.check(); err != nil {
+			return o, err
 		}
 	}
 	if o.Logger == nil {

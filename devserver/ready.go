@@ -2,10 +2,12 @@ package devserver
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 )
@@ -17,8 +19,13 @@ const workflowServiceName = "temporal.api.workflowservice.v1.WorkflowService"
 // waitFrontend polls the frontend's gRPC health service until the workflow
 // service is SERVING or ctx ends. Unlike dialing with the SDK, the health
 // check does not make the not-yet-ready frontend log errors.
-func waitFrontend(ctx context.Context, hostPort string) error {
-	conn, err := grpc.NewClient(hostPort, grpc.WithTransportCredentials(insecure.NewCredentials()))
+// tlsCfg nil dials in plaintext.
+func waitFrontend(ctx context.Context, hostPort string, tlsCfg *tls.Config) error {
+	creds := insecure.NewCredentials()
+	if tlsCfg != nil {
+		creds = credentials.NewTLS(tlsCfg)
+	}
+	conn, err := grpc.NewClient(hostPort, grpc.WithTransportCredentials(creds))
 	if err != nil {
 		return fmt.Errorf("devserver: frontend %s: %w", hostPort, err)
 	}

@@ -2,6 +2,7 @@ package devserver
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"maps"
 	"slices"
@@ -23,8 +24,8 @@ const namespaceRefresh = 3 * time.Second
 // namespace with its type. Existing ones are skipped, so this is idempotent;
 // one that exists with another type is an error. It also waits until the
 // frontend answers, so it doubles as the readiness check.
-func registerSearchAttributes(ctx context.Context, hostPort, namespace string, want map[string]enumspb.IndexedValueType) error {
-	c, err := dialWhenReady(ctx, hostPort, namespace)
+func registerSearchAttributes(ctx context.Context, hostPort, namespace string, tlsCfg *tls.Config, want map[string]enumspb.IndexedValueType) error {
+	c, err := dialWhenReady(ctx, hostPort, namespace, tlsCfg)
 	if err != nil {
 		return err
 	}
@@ -78,14 +79,15 @@ func listSearchAttributes(ctx context.Context, c client.Client, namespace string
 }
 
 // dialWhenReady waits for the frontend and dials it.
-func dialWhenReady(ctx context.Context, hostPort, namespace string) (client.Client, error) {
-	if err := waitFrontend(ctx, hostPort); err != nil {
+func dialWhenReady(ctx context.Context, hostPort, namespace string, tlsCfg *tls.Config) (client.Client, error) {
+	if err := waitFrontend(ctx, hostPort, tlsCfg); err != nil {
 		return nil, err
 	}
 	c, err := client.DialContext(ctx, client.Options{
-		HostPort:  hostPort,
-		Namespace: namespace,
-		Logger:    sdklog.NewStructuredLogger(discardLogger()),
+		HostPort:          hostPort,
+		Namespace:         namespace,
+		Logger:            sdklog.NewStructuredLogger(discardLogger()),
+		ConnectionOptions: client.ConnectionOptions{TLS: tlsCfg},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("devserver: dial frontend %s: %w", hostPort, err)

@@ -9,6 +9,7 @@ package devserver
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -30,6 +31,10 @@ type Server struct {
 	temporal temporal.Server
 	ui       *uiServer // nil when the UI is disabled
 	logger   serverLogger
+
+	// clientTLS is how the server's own clients dial the frontend (nil:
+	// plaintext).
+	clientTLS *tls.Config
 
 	stopOnce sync.Once
 	stopErr  error
@@ -74,7 +79,12 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	}
 	s.temporal = srv
 
-	if err := registerSearchAttributes(ctx, s.frontend, o.Namespace, o.SearchAttributes); err != nil {
+	if o.TLS != nil {
+		if s.clientTLS, err = o.TLS.clientConfig(dialHost(o.IP)); err != nil {
+			return nil, err
+		}
+	}
+	if err := registerSearchAttributes(ctx, s.frontend, o.Namespace, s.clientTLS, o.SearchAttributes); err != nil {
 		_ = s.Stop()
 		return nil, err
 	}
@@ -88,6 +98,15 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	}
 	s.logger.setPhase(phaseRunning)
 	return s, nil
+}
+
+// ClientTLS is a TLS configuration that reaches the frontend (the CA and,
+// under mTLS, the server's own client certificate), or nil without TLS.
+func (s *Server) ClientTLS() *tls.Config {
+	if s.clientTLS == nil {
+		return nil
+	}
+	return s.clientTLS.Clone()
 }
 
 // FrontendAddress is the host:port of the frontend gRPC service, for

@@ -25,7 +25,7 @@ type uiServer struct {
 // (signal, update, cancel, terminate, reset, start, batch), query errors
 // shown, no calls to the internet.
 func uiConfig(o Options, frontend string) *uiconfig.Config {
-	return &uiconfig.Config{
+	cfg := &uiconfig.Config{
 		TemporalGRPCAddress: frontend,
 		Host:                o.IP,
 		Port:                o.UIPort,
@@ -55,6 +55,10 @@ func uiConfig(o Options, frontend string) *uiconfig.Config {
 		// Payloads are decoded in the browser through the codec server.
 		Codec: uiconfig.Codec{Endpoint: o.CodecEndpoint},
 	}
+	if o.TLS != nil {
+		cfg.TLS = o.TLS.uiTLS(dialHost(o.IP))
+	}
+	return cfg
 }
 
 // startUI starts the Web UI and waits until it answers /healthz.
