@@ -75,8 +75,17 @@ func newStack(t testing.TB, n int, speed float64, opts ...temporaltest.TestServe
 	return s
 }
 
-func (s *stack) startWorker() {
-	acts := newActivities(s.cfg, s.prov)
+func (s *stack) startWorker() { s.startWorkerWith(s.prov) }
+
+// restartWorkerWith stops the worker and starts one over p (the fleet
+// seen through a wrapper that records or refuses calls).
+func (s *stack) restartWorkerWith(p fleet.Provider) {
+	s.worker.Stop()
+	s.startWorkerWith(p)
+}
+
+func (s *stack) startWorkerWith(p fleet.Provider) {
+	acts := newActivities(s.cfg, p)
 	acts.LoadPolicy = func() (*policy.Policy, error) { return s.pol, nil }
 	s.worker = s.srv.NewWorkerWithOptions(workflows.TaskQueue, func(r worker.Registry) { workflows.Register(r, acts) },
 		worker.Options{WorkerStopTimeout: time.Second})
@@ -375,11 +384,7 @@ func (p *installSpans) Install(ctx context.Context, req fleet.InstallRequest, pr
 func TestE2ETwoCyclesOfOneGroupNeverInstallAtOnce(t *testing.T) {
 	s := newStack(t, 200, 200)
 	spans := &installSpans{Provider: s.prov, spans: map[string][][2]time.Time{}}
-	s.worker.Stop()
-	acts := newActivities(s.cfg, spans)
-	acts.LoadPolicy = func() (*policy.Policy, error) { return s.pol, nil }
-	s.worker = s.srv.NewWorkerWithOptions(workflows.TaskQueue, func(r worker.Registry) { workflows.Register(r, acts) },
-		worker.Options{WorkerStopTimeout: time.Second})
+	s.restartWorkerWith(spans)
 	t2 := tuning
 	t2.LockRetry = time.Second
 	var runs []client.WorkflowRun

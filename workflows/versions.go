@@ -14,7 +14,7 @@ package workflows
 // HistoryCorpus is the folder under workflows/testdata/histories that
 // holds the histories recorded by this version of the workflows
 // (FLEETPATCH_UPDATE_HISTORIES=1 go test -run
-// 'TestE2EHistoriesReplay|TestE2EMoreEndingsReplay' ./worker/ adds them;
+// 'TestE2EHistoriesReplay|TestE2EMoreEndingsReplay|TestE2EApprovalAndFailureEndingsReplay' ./worker/ adds them;
 // docs/upgrades.md has the release steps).
 const HistoryCorpus = "1-release-2"
 
