@@ -51,8 +51,8 @@ func (f failures) FailureToError(failure *failurepb.Failure) error {
 
 // Load loads the keys (LoadKeys) and returns their codec, or nil when
 // no keys are configured.
-func Load(path string) (*Codec, error) {
-	keys, err := LoadKeys(path)
+func Load(path string, opts ...Option) (*Codec, error) {
+	keys, err := LoadKeys(path, opts...)
 	if err != nil || keys == nil {
 		return nil, err
 	}

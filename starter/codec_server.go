@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/fleetpatch/fleetpatch/codec"
+	"github.com/fleetpatch/fleetpatch/codec/keysources"
 )
 
 func init() {
@@ -36,7 +37,7 @@ func runCodecServer(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	cdc, err := codec.Load(*keys)
+	cdc, err := codec.Load(*keys, keysources.Options()...)
 	if err == nil && cdc == nil {
 		err = errors.New("no keys: give --codec-keys FILE or set " + codec.KeyEnv)
 	}

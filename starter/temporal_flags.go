@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/fleetpatch/fleetpatch/codec"
+	"github.com/fleetpatch/fleetpatch/codec/keysources"
 	"github.com/fleetpatch/fleetpatch/temporalconn"
 	"github.com/fleetpatch/fleetpatch/workflows"
 )
@@ -52,7 +53,7 @@ func (t *temporalFlags) dial() (client.Client, error) {
 		opts.Namespace = client.DefaultNamespace
 	}
 	t.namespace = opts.Namespace
-	cdc, err := codec.Load(t.codecKeys)
+	cdc, err := codec.Load(t.codecKeys, keysources.Options()...)
 	if err != nil {
 		return nil, err
 	}

@@ -6,8 +6,6 @@
 package main
 
 import (
-	"github.com/fleetpatch/fleetpatch/codec"
-
 	"context"
 	"fmt"
 	"os"
@@ -21,6 +19,8 @@ import (
 
 	"github.com/fleetpatch/fleetpatch/activities"
 	"github.com/fleetpatch/fleetpatch/cloudsim"
+	"github.com/fleetpatch/fleetpatch/codec"
+	"github.com/fleetpatch/fleetpatch/codec/keysources"
 	"github.com/fleetpatch/fleetpatch/fleet"
 	"github.com/fleetpatch/fleetpatch/policy"
 	"github.com/fleetpatch/fleetpatch/providers/sim"
@@ -88,7 +88,7 @@ func run(args []string) error {
 		return err
 	}
 	opts.Logger = newTemporalLogger(log)
-	cdc, err := codec.Load(cfg.CodecKeys)
+	cdc, err := codec.Load(cfg.CodecKeys, append(keysources.Options(), codec.WithContext(ctx))...)
 	if err != nil {
 		return err
 	}

@@ -57,6 +57,8 @@ type Server struct {
 	// scripts are the health gates' script commands, by command ID
 	// (ssm_scripts.go); guarded by mu.
 	scripts map[string]*command
+	// kms is the KMS emulator's key material (kms.go); guarded by mu.
+	kms kmsKeys
 }
 
 // New returns an emulator over the fleet.
@@ -107,7 +109,7 @@ func (s *Server) DenyAssumeRole(account, message string) {
 	s.denied[account] = message
 }
 
-// ServeHTTP routes a request to SSM (X-Amz-Target), CloudWatch (the
+// ServeHTTP routes a request to SSM or KMS (X-Amz-Target), CloudWatch (the
 // rpcv2Cbor path of its service), STS (a form POST with Action) or S3
 // (everything else, path-style).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -115,6 +117,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.HasPrefix(r.Header.Get("X-Amz-Target"), ssmTargetPrefix):
 		s.serveSSM(w, r, cred)
+	case strings.HasPrefix(r.Header.Get("X-Amz-Target"), kmsTargetPrefix):
+		s.serveKMS(w, r, cred)
 	case strings.HasPrefix(r.URL.Path, cloudWatchPath):
 		s.serveCloudWatch(w, r, cred)
 	case cred.service == "sts" || (r.Method == http.MethodPost && r.URL.Path == "/" &&

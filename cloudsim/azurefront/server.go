@@ -2,6 +2,7 @@ package azurefront
 
 import (
 	"context"
+	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -58,6 +59,8 @@ type Server struct {
 	throttleN int
 	requests  int
 	seq       int
+	// vaultKeys are the Key Vault emulator's keys by name (keyvault.go).
+	vaultKeys map[string]*rsa.PrivateKey
 
 	url  string
 	pool *x509.CertPool
@@ -180,6 +183,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.Status, c.Error = rec.status, rec.code
 		s.record(c)
 	}()
+	if isKeyVaultPath(r.URL.Path) {
+		s.serveKeyVault(rec, r, &c)
+		return
+	}
 	if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
 		writeError(rec, http.StatusUnauthorized, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
 		return
