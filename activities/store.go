@@ -2,6 +2,8 @@ package activities
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -95,4 +97,20 @@ func warnRebuild(ctx context.Context, err error) {
 	if activity.IsActivity(ctx) {
 		activity.GetLogger(ctx).Warn("rebuilding a damaged artifact", "error", err)
 	}
+}
+
+// Checksum is the hex SHA-256 that the object stores keep in an object's
+// metadata.
+func Checksum(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// VerifyChecksum returns an error wrapping ErrDamaged, naming where, when
+// want (the stored checksum) is not data's.
+func VerifyChecksum(where, want string, data []byte) error {
+	if want != Checksum(data) {
+		return fmt.Errorf("read %s: checksum %q does not match the content (damaged or written by another tool): %w", where, want, ErrDamaged)
+	}
+	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -55,30 +54,12 @@ func Sleep(ctx workflow.Context) error {
 	return workflow.Sleep(ctx, time.Hour)
 }
 
-// freePorts returns a frontend port whose block of 8 ports is free and a
-// free UI port outside it.
+// freePorts returns a free frontend port block and UI port.
 func freePorts(t *testing.T) (port, uiPort int) {
 	t.Helper()
-	free := func(p int) bool {
-		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
-		if err != nil {
-			return false
-		}
-		_ = ln.Close()
-		return true
-	}
-	for range 200 {
-		base := 20000 + rand.IntN(30000)
-		ok := true
-		for p := base; p < base+9; p++ {
-			ok = ok && free(p)
-		}
-		if ok {
-			return base, base + 8
-		}
-	}
-	t.Fatal("no free port block")
-	return 0, 0
+	port, uiPort, err := devserver.FreePorts()
+	require.NoError(t, err)
+	return port, uiPort
 }
 
 func testLogger(t *testing.T) *slog.Logger {

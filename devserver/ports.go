@@ -6,6 +6,8 @@ import (
 	"net"
 	"strconv"
 	"syscall"
+
+	"github.com/fleetpatch/fleetpatch/internal/freeport"
 )
 
 // portSpan is how many consecutive ports, starting at Options.Port, the
@@ -88,4 +90,13 @@ func probe(ip string, port int) error {
 		return err
 	}
 	return ln.Close()
+}
+
+// FreePorts finds a frontend port whose block of ports (the frontend and
+// the internal services) and the port after it (for the Web UI) are free
+// on 127.0.0.1 at the moment: for tests and tools that start servers side
+// by side.
+func FreePorts() (port, uiPort int, err error) {
+	port, err = freeport.Block(portSpan + 1)
+	return port, port + portSpan, err
 }

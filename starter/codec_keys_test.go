@@ -14,6 +14,7 @@ import (
 	"github.com/fleetpatch/fleetpatch/cloudsim/awsfront"
 	"github.com/fleetpatch/fleetpatch/codec"
 	"github.com/fleetpatch/fleetpatch/codec/keysources"
+	"github.com/fleetpatch/fleetpatch/internal/emulator"
 )
 
 // codec-keys new prints lines that the worker's key loading reads: a raw
@@ -23,11 +24,7 @@ func TestCodecKeysNewMakesLinesTheWorkerReads(t *testing.T) {
 	srv := httptest.NewServer(front)
 	t.Cleanup(func() { srv.Close(); front.Close() })
 	dir := t.TempDir()
-	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "AKIAFLEETPATCHTEST01", "AWS_SECRET_ACCESS_KEY": "secret",
-		"AWS_REGION": "eu-west-1", "AWS_ENDPOINT_URL_KMS": srv.URL, "AWS_CONFIG_FILE": filepath.Join(dir, "none"),
-		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "none"), "AWS_EC2_METADATA_DISABLED": "true"} {
-		t.Setenv(k, v)
-	}
+	emulator.AWSEnv(t, "AKIAFLEETPATCHTEST01", "secret", "eu-west-1", map[string]string{"AWS_ENDPOINT_URL_KMS": srv.URL})
 	var lines []string
 	for _, args := range [][]string{{"--id", "2026-11"}, {"--id", "2026-12", "--aws-kms-key", "alias/fleetpatch"}} {
 		var out, errb bytes.Buffer

@@ -4,12 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"math/rand/v2"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -118,27 +115,10 @@ func TestWebUIApprovalNeedsASignature(t *testing.T) {
 	require.Equal(t, "ops-lead@example.com", st.Approval.By)
 }
 
-// freePorts returns a frontend port whose block of 8 ports is free (the
-// frontend and the internal services) and a free UI port after it.
+// freePorts returns a free frontend port block and UI port.
 func freePorts(t *testing.T) (port, uiPort int) {
 	t.Helper()
-	free := func(p int) bool {
-		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
-		if err != nil {
-			return false
-		}
-		return ln.Close() == nil
-	}
-	for range 200 {
-		base := 20000 + rand.IntN(30000)
-		ok := true
-		for p := base; ok && p < base+9; p++ {
-			ok = free(p)
-		}
-		if ok {
-			return base, base + 8
-		}
-	}
-	t.Fatal("no free block of ports")
-	return 0, 0
+	port, uiPort, err := devserver.FreePorts()
+	require.NoError(t, err)
+	return port, uiPort
 }

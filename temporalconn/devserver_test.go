@@ -3,10 +3,7 @@ package temporalconn
 import (
 	"context"
 	"io"
-	"math/rand/v2"
-	"net"
 	"net/http"
-	"strconv"
 	"testing"
 	"time"
 
@@ -17,42 +14,18 @@ import (
 	"github.com/fleetpatch/fleetpatch/devserver"
 )
 
-// freePortBlock returns a frontend port whose block of eight ports is free
-// (the embedded server's services use them), and a free UI port after it.
-func freePortBlock(t *testing.T) (port, uiPort int) {
-	t.Helper()
-	free := func(p int) bool {
-		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
-		if err != nil {
-			return false
-		}
-		_ = ln.Close()
-		return true
-	}
-	for range 200 {
-		base := 20000 + rand.IntN(30000)
-		ok := true
-		for p := base; p < base+9; p++ {
-			ok = ok && free(p)
-		}
-		if ok {
-			return base, base + 8
-		}
-	}
-	t.Fatal("no free port block")
-	return 0, 0
-}
-
 // startTLSServer starts the embedded Temporal server (and its Web UI) with
 // the frontend over TLS, or mutual TLS.
 func startTLSServer(t *testing.T, p pki, mutual bool) *devserver.Server {
 	t.Helper()
-	port, uiPort := freePortBlock(t)
+	port, uiPort, err := devserver.FreePorts()
+	require.NoError(t, err)
+	var srv *devserver.Server
 	opts := &devserver.TLS{CertFile: p.serverCert, KeyFile: p.serverKey, CAFile: p.ca, ServerName: "temporal.test"}
 	if mutual {
 		opts.ClientCAFile, opts.ClientCertFile, opts.ClientKeyFile = p.ca, p.clientCert, p.clientKey
 	}
-	srv, err := devserver.Start(context.Background(), devserver.Options{DataDir: t.TempDir(), Port: port, UIPort: uiPort, TLS: opts})
+	srv, err = devserver.Start(context.Background(), devserver.Options{DataDir: t.TempDir(), Port: port, UIPort: uiPort, TLS: opts})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = srv.Stop() })
 	return srv

@@ -12,8 +12,6 @@ package blobstore
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -58,8 +56,7 @@ func (s *Store) name(k string) string {
 func (s *Store) where(k string) string { return s.client.URL() + "/" + s.name(k) }
 
 func (s *Store) put(ctx context.Context, key string, data []byte, create bool) error {
-	sum := sha256.Sum256(data)
-	hexSum := hex.EncodeToString(sum[:])
+	hexSum := activities.Checksum(data)
 	ct := "application/json"
 	opts := &blockblob.UploadOptions{Metadata: map[string]*string{checksumMeta: &hexSum},
 		HTTPHeaders: &blob.HTTPHeaders{BlobContentType: &ct}}
@@ -107,10 +104,8 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 			want = *v
 		}
 	}
-	sum := sha256.Sum256(data)
-	if want != hex.EncodeToString(sum[:]) {
-		return nil, fmt.Errorf("read %s: checksum %q does not match the content (damaged or written by another tool): %w",
-			s.where(key), want, activities.ErrDamaged)
+	if err := activities.VerifyChecksum(s.where(key), want, data); err != nil {
+		return nil, err
 	}
 	return data, nil
 }

@@ -10,8 +10,6 @@ package s3store
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -51,9 +49,8 @@ func (s *Store) key(k string) string {
 }
 
 func (s *Store) put(ctx context.Context, key string, data []byte, create bool) error {
-	sum := sha256.Sum256(data)
 	in := &s3.PutObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(s.key(key)), Body: bytes.NewReader(data),
-		ContentType: aws.String("application/json"), Metadata: map[string]string{checksumMeta: hex.EncodeToString(sum[:])}}
+		ContentType: aws.String("application/json"), Metadata: map[string]string{checksumMeta: activities.Checksum(data)}}
 	if create {
 		in.IfNoneMatch = aws.String("*")
 	}
@@ -93,10 +90,8 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read s3://%s/%s: %w", s.bucket, s.key(key), err)
 	}
-	sum := sha256.Sum256(data)
-	if want := out.Metadata[checksumMeta]; want != hex.EncodeToString(sum[:]) {
-		return nil, fmt.Errorf("read s3://%s/%s: checksum %q does not match the content (damaged or written by another tool): %w",
-			s.bucket, s.key(key), want, activities.ErrDamaged)
+	if err := activities.VerifyChecksum("s3://"+s.bucket+"/"+s.key(key), out.Metadata[checksumMeta], data); err != nil {
+		return nil, err
 	}
 	return data, nil
 }

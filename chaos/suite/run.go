@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -21,6 +20,7 @@ import (
 	"github.com/fleetpatch/fleetpatch/activities"
 	"github.com/fleetpatch/fleetpatch/activities/s3store"
 	"github.com/fleetpatch/fleetpatch/approval"
+	"github.com/fleetpatch/fleetpatch/internal/freeport"
 	"github.com/fleetpatch/fleetpatch/workflows"
 )
 
@@ -135,7 +135,8 @@ func (s *stack) setUp(ctx context.Context, logf func(string, ...any)) error {
 		return err
 	}
 	logf("emulators: AWS %s, Azure %s, admin %s", s.eps.AWS, s.eps.Azure, s.eps.Admin)
-	if s.port, err = freePortBlock(); err != nil {
+	// The server's block: the frontend and its internal services (no UI).
+	if s.port, err = freeport.Block(8); err != nil {
 		return err
 	}
 	if err := s.startServer(ctx); err != nil {
@@ -340,27 +341,6 @@ func retry(ctx context.Context, f func() error) error {
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
-}
-
-// freePortBlock finds a frontend port whose next eight ports are free (the
-// server's internal services use them).
-func freePortBlock() (int, error) {
-	for range 100 {
-		base := 21000 + rand.IntN(20000)
-		ok := true
-		for p := base; ok && p < base+9; p++ {
-			ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
-			if err != nil {
-				ok = false
-				continue
-			}
-			ln.Close()
-		}
-		if ok {
-			return base, nil
-		}
-	}
-	return 0, fmt.Errorf("no free block of ports")
 }
 
 func ff(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

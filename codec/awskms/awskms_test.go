@@ -14,6 +14,7 @@ import (
 	"github.com/fleetpatch/fleetpatch/cloudsim"
 	"github.com/fleetpatch/fleetpatch/cloudsim/awsfront"
 	"github.com/fleetpatch/fleetpatch/codec"
+	"github.com/fleetpatch/fleetpatch/internal/emulator"
 )
 
 // awsEnv points the AWS default configuration at the emulator's KMS.
@@ -22,12 +23,7 @@ func awsEnv(t *testing.T) *awsfront.Server {
 	front := awsfront.New(cloudsim.Generate(cloudsim.Config{Seed: 1, Instances: 1, Speed: 1}), awsfront.Options{})
 	srv := httptest.NewServer(front)
 	t.Cleanup(func() { srv.Close(); front.Close() })
-	dir := t.TempDir()
-	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "AKIAFLEETPATCHTEST01", "AWS_SECRET_ACCESS_KEY": "secret",
-		"AWS_REGION": "eu-west-1", "AWS_ENDPOINT_URL_KMS": srv.URL, "AWS_CONFIG_FILE": filepath.Join(dir, "none"),
-		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "none"), "AWS_EC2_METADATA_DISABLED": "true"} {
-		t.Setenv(k, v)
-	}
+	emulator.AWSEnv(t, "AKIAFLEETPATCHTEST01", "secret", "eu-west-1", map[string]string{"AWS_ENDPOINT_URL_KMS": srv.URL})
 	return front
 }
 

@@ -38,13 +38,26 @@ func S3rver(t testing.TB, bucket string) string {
 	port := freePort(t)
 	start(t, bin, port, "--directory", t.TempDir(), "--address", "127.0.0.1", "--port", strconv.Itoa(port),
 		"--silent", "--configure-bucket", bucket)
-	t.Setenv("AWS_ACCESS_KEY_ID", "S3RVER")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "S3RVER")
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	AWSEnv(t, "S3RVER", "S3RVER", "us-east-1", nil)
 	return fmt.Sprintf("http://127.0.0.1:%d", port)
+}
+
+// AWSEnv makes the AWS SDK's default configuration, for the rest of the
+// test, use these static credentials and region and nothing from the
+// machine (no shared files, no instance metadata), plus the extra
+// variables (such as AWS_ENDPOINT_URL_KMS).
+func AWSEnv(t testing.TB, accessKey, secretKey, region string, extra map[string]string) {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv("AWS_ACCESS_KEY_ID", accessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", secretKey)
+	t.Setenv("AWS_REGION", region)
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "none"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	for k, v := range extra {
+		t.Setenv(k, v)
+	}
 }
 
 // Azurite starts Azurite's blob service on a free local port and returns
