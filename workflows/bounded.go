@@ -2,6 +2,24 @@ package workflows
 
 import "go.temporal.io/sdk/workflow"
 
+// legacyParallelism is how many batches ran at once before
+// changeConcurrency, whatever the policy said.
+const legacyParallelism = 10
+
+// parallelism is how many of n batches run at once: set when the tuning
+// sets it; otherwise all n, up to maxParallelism (a wave is the policy's
+// maxConcurrency instances, and a scan is paced by the providers' rate
+// limits), or, for runs recorded before changeConcurrency, 10.
+func parallelism(ctx workflow.Context, set, n int) int {
+	if set > 0 {
+		return set
+	}
+	if workflow.GetVersion(ctx, changeConcurrency, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return legacyParallelism
+	}
+	return max(1, min(n, maxParallelism))
+}
+
 // forEachBounded runs body(i) for i in [0, n) in workflow goroutines, at
 // most limit at a time, in order. Before starting i it waits for a free
 // slot that ready(i) allows (nil: always) or for stop; once stop holds it

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fleetpatch/fleetpatch/fleet"
@@ -31,6 +32,10 @@ type fakeProvider struct {
 	failVerify bool
 	// attempted lists every instance an install call named, in order.
 	attempted []string
+	// hold makes each install call last this long (wall clock), and
+	// inFlight/maxInFlight count the instances of the calls under way.
+	hold                  time.Duration
+	inFlight, maxInFlight atomic.Int64
 	// firing are the names of the alarms that fire.
 	firing map[string]bool
 }
@@ -107,6 +112,13 @@ func (f *fakeProvider) Scan(_ context.Context, ids []string, _ fleet.Progress) (
 }
 
 func (f *fakeProvider) Install(_ context.Context, req fleet.InstallRequest, _ fleet.Progress) (fleet.InstallResult, error) {
+	if f.hold > 0 {
+		n := f.inFlight.Add(int64(len(req.Instances)))
+		for m := f.maxInFlight.Load(); n > m && !f.maxInFlight.CompareAndSwap(m, n); m = f.maxInFlight.Load() {
+		}
+		time.Sleep(f.hold)
+		f.inFlight.Add(-int64(len(req.Instances)))
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if len(req.Instances) > fleet.MaxBatch {

@@ -142,7 +142,8 @@ func (c *cycle) scan(ctx workflow.Context, batches int) error {
 		// Pause holds the scan too (runs recorded before it did not).
 		ready = func(int) bool { return !c.control.paused }
 	}
-	err := forEachBounded(ctx, ctx, batches, c.tuning.ScanParallelism, ready, nil, stop, func(gctx workflow.Context, batch int) {
+	limit := parallelism(ctx, c.tuning.ScanParallelism, batches)
+	err := forEachBounded(ctx, ctx, batches, limit, ready, nil, stop, func(gctx workflow.Context, batch int) {
 		var r activities.ScanBatchResult
 		in := activities.ScanBatchInput{Run: c.run, Batch: batch}
 		if err := workflow.ExecuteActivity(actx, a.ScanBatch, in).Get(gctx, &r); err != nil {

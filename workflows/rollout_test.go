@@ -174,3 +174,23 @@ func (s *cycleSuite) TestAHeldRolloutLockEndsTheCycleWindowClosed() {
 	s.Empty(s.provider.installCounts())
 	s.Contains(s.readReport("g/2026-W47").Header.Reason, "the window's cutoff passed while g/2026-W46/other-run was still installing")
 }
+
+// A wave keeps the policy's maxConcurrency instances in flight, however
+// many batches that takes (here 20 of 50); a tuning value still caps the
+// batches, as before.
+func (s *cycleSuite) TestAWaveKeepsMaxConcurrencyInFlight() {
+	for _, c := range []struct {
+		tuning Tuning
+		want   int64
+	}{{Tuning{}, 1000}, {Tuning{BatchParallelism: 10}, 500}} {
+		s.provider = newFakeProvider(2001, "g")
+		s.provider.hold = 200 * time.Millisecond
+		s.dir = s.T().TempDir()
+		s.pol = testPolicy(policy.ModeAuto, 2001)
+		s.pol.Groups["g"].Rollout.MaxConcurrency = policy.Amount{Percent: 50, IsPercent: true}
+		s.env = s.newEnv()
+		s.runCycle(CycleInput{Group: "g", Cycle: "2026-W47", InstallNow: true, Tuning: c.tuning})
+		s.Equal(StatusCompleted, s.result().Status)
+		s.Equal(c.want, s.provider.maxInFlight.Load(), "tuning %+v: instances in flight at most", c.tuning)
+	}
+}

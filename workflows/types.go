@@ -25,10 +25,13 @@ type CycleInput struct {
 
 // Tuning bounds the cycle's activities. The defaults suit real clouds.
 type Tuning struct {
-	// ScanParallelism is how many scan batches run at once (default 10).
+	// ScanParallelism is how many scan batches run at once. Default: all
+	// of them (up to 500); the providers' per-account and per-subscription
+	// rate limits pace the calls.
 	ScanParallelism int `json:"scanParallelism,omitempty"`
-	// BatchParallelism is how many install batches of a wave run at once
-	// (default 10).
+	// BatchParallelism is how many install batches of a wave run at once.
+	// Default: all of them (up to 500), so that a wave keeps the policy's
+	// maxConcurrency instances in flight, within the error budget.
 	BatchParallelism int `json:"batchParallelism,omitempty"`
 	// HeartbeatTimeout of batch activities (default 2m).
 	HeartbeatTimeout time.Duration `json:"heartbeatTimeout,omitempty"`
@@ -45,18 +48,11 @@ type Tuning struct {
 }
 
 func (t Tuning) withDefaults() Tuning {
-	def := func(v *int, d int) {
-		if *v <= 0 {
-			*v = d
-		}
-	}
 	defd := func(v *time.Duration, d time.Duration) {
 		if *v <= 0 {
 			*v = d
 		}
 	}
-	def(&t.ScanParallelism, 10)
-	def(&t.BatchParallelism, 10)
 	defd(&t.HeartbeatTimeout, 2*time.Minute)
 	defd(&t.BatchTimeout, 2*time.Hour)
 	defd(&t.RebootTimeout, 20*time.Minute)

@@ -32,4 +32,10 @@ const (
 	// activities' checks (a manifest digest that now covers group and
 	// cycle, a signed approval) fail it closed.
 	changeRelease2 = "release-2"
+
+	// changeConcurrency gates the parallelism from the policy: without a
+	// tuning value, a scan starts all its batches and a wave all of its
+	// batches (its maxConcurrency instances), up to 500; runs recorded
+	// before it ran 10 batches at a time.
+	changeConcurrency = "concurrency-from-policy"
 )

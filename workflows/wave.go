@@ -95,7 +95,8 @@ func Wave(ctx workflow.Context, in WaveInput) (WaveResult, error) {
 	// is cancelled (a cancel stops new batches, never a half-done one).
 	bctx, _ := workflow.NewDisconnectedContext(ctx)
 	started := func(b int) { inFlight += in.Wave.Size(b) }
-	err := forEachBounded(ctx, bctx, in.Wave.Batches, t.BatchParallelism, ready, started, stop,
+	limit := parallelism(ctx, t.BatchParallelism, in.Wave.Batches)
+	err := forEachBounded(ctx, bctx, in.Wave.Batches, limit, ready, started, stop,
 		func(gctx workflow.Context, batch int) {
 			defer func() { inFlight -= in.Wave.Size(batch) }()
 			res.BatchesRun++
