@@ -45,6 +45,7 @@ type cli struct {
 	dir    string
 	// codecKeys is the payload key file: the stack encrypts, as dev does.
 	codecKeys string
+	worker    worker.Worker
 }
 
 func (c cli) run(args ...string) (code int, stdout, stderr string) {
@@ -80,9 +81,9 @@ func startCLIStack(t *testing.T) cli {
 	f := cloudsim.Generate(cloudsim.Config{Seed: 3, Instances: 120, Speed: 1, Timing: &cloudsim.Timing{}})
 	acts := &activities.Activities{Provider: sim.New(f), LoadPolicy: func() (*policy.Policy, error) { return policy.Load(dp.Path) },
 		Store: activities.DirStore{Root: filepath.Join(dir, "artifacts")}, ReportDir: filepath.Join(dir, "reports")}
-	srv.NewWorker(workflows.TaskQueue, func(r worker.Registry) { workflows.Register(r, acts) })
+	w := srv.NewWorker(workflows.TaskQueue, func(r worker.Registry) { workflows.Register(r, acts) })
 	return cli{t: t, address: srv.GetFrontendHostPort(), ns: srv.GetDefaultNamespace(), policy: dp.Path, keys: dp.Keys, dir: dir,
-		codecKeys: enc.keys}
+		codecKeys: enc.keys, worker: w}
 }
 
 func (c cli) waitPhase(group, cycle, want string) string {
@@ -218,6 +219,13 @@ func TestCLIAgainstARealServer(t *testing.T) {
 	code, _, errOut = c.run("schedules", "sync", "--policy", examplePolicy, "--artifact-retention-days", "3")
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "--artifact-retention-days 3 is not between 14 and 3660")
+
+	// Closed cycles are read from their results, not queried: status needs
+	// no worker for them.
+	c.worker.Stop()
+	code, out, errOut = c.run("status", "--group", "prod-sensitive", "--cycle", "2026-W48")
+	require.Equal(t, 0, code, errOut)
+	require.Regexp(t, `prod-sensitive\s+2026-W48\s+approval\s+done\s+completed`, out)
 
 	var eb bytes.Buffer
 	require.Equal(t, 1, run([]string{"status", "--address", "127.0.0.1:1"}, &bytes.Buffer{}, &eb))

@@ -10,8 +10,11 @@ import (
 	"text/tabwriter"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/fleetpatch/fleetpatch/workflows"
 )
@@ -57,7 +60,10 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-// listCycles finds the cycles (newest first) and queries their status.
+// listCycles finds the cycles (newest first): running ones answer the
+// status query; closed ones are read from visibility and their result
+// (the close event), which needs no worker (a query of a closed workflow
+// replays its whole history on a worker).
 func listCycles(ctx context.Context, c client.Client, ns, group, cycle string) ([]workflows.CycleStatus, error) {
 	q := fmt.Sprintf("WorkflowType = %q", workflows.PatchCycleWorkflow)
 	if group != "" {
@@ -72,9 +78,15 @@ func listCycles(ctx context.Context, c client.Client, ns, group, cycle string) (
 	}
 	var rows []workflows.CycleStatus
 	for _, e := range resp.Executions {
-		st, err := queryStatus(ctx, c, e.Execution.WorkflowId)
+		var st workflows.CycleStatus
+		var err error
+		if e.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+			st, err = queryStatus(ctx, c, e.Execution.WorkflowId)
+		} else {
+			st, err = closedStatus(ctx, c, e.Execution.WorkflowId, e.Execution.RunId)
+		}
 		if err != nil {
-			st = workflows.CycleStatus{Group: e.Execution.WorkflowId, Phase: workflows.Phase(strings.ToLower(e.Status.String()))}
+			st = fromVisibility(e)
 		}
 		rows = append(rows, st)
 	}
@@ -85,6 +97,35 @@ func listCycles(ctx context.Context, c client.Client, ns, group, cycle string) (
 		return rows[i].Group < rows[j].Group
 	})
 	return rows, nil
+}
+
+// fromVisibility is a cycle's row from its search attributes alone: for
+// a cycle that failed (it has no result) or does not answer.
+func fromVisibility(e *workflowpb.WorkflowExecutionInfo) workflows.CycleStatus {
+	st := workflows.CycleStatus{Group: e.GetExecution().GetWorkflowId(), Phase: workflows.Phase(strings.ToLower(
+		strings.TrimPrefix(e.GetStatus().String(), "WORKFLOW_EXECUTION_STATUS_")))}
+	sa := e.GetSearchAttributes().GetIndexedFields()
+	dc := converter.GetDefaultDataConverter()
+	var group, cycle, phase string
+	if dc.FromPayload(sa[workflows.PatchGroupKey.GetName()], &group) == nil && group != "" {
+		st.Group = group
+	}
+	_ = dc.FromPayload(sa[workflows.PatchCycleKey.GetName()], &cycle)
+	st.Cycle = cycle
+	if dc.FromPayload(sa[workflows.PatchPhaseKey.GetName()], &phase) == nil && phase != "" {
+		st.Status = workflows.Status(phase)
+	}
+	return st
+}
+
+// closedStatus is a closed cycle's row, from its result.
+func closedStatus(ctx context.Context, c client.Client, id, runID string) (workflows.CycleStatus, error) {
+	var r workflows.CycleResult
+	if err := c.GetWorkflow(ctx, id, runID).Get(ctx, &r); err != nil {
+		return workflows.CycleStatus{}, err
+	}
+	return workflows.CycleStatus{Group: r.Group, Cycle: r.Cycle, Mode: r.Mode, Phase: workflows.PhaseDone, Status: r.Status,
+		Counts: r.Counts, Report: r.Report}, nil
 }
 
 func printStatus(w io.Writer, rows []workflows.CycleStatus) {

@@ -80,8 +80,8 @@ func (s *runState) finish(ctx workflow.Context, status Status) (CycleResult, err
 	}
 	s.status.Report = &ref
 	s.setPhase(ctx, PhaseDone)
-	return CycleResult{Group: s.run.Group, Cycle: s.run.Cycle, Retry: s.run.Retry, Status: status, ManifestDigest: s.digest,
-		Approval: s.gate.decision, Counts: s.status.Counts, Report: &ref}, nil
+	return CycleResult{Group: s.run.Group, Cycle: s.run.Cycle, Retry: s.run.Retry, Mode: s.snapshot.Group.Mode, Status: status,
+		ManifestDigest: s.digest, Approval: s.gate.decision, Counts: s.status.Counts, Report: &ref}, nil
 }
 
 func notAttemptedReason(s Status) string {

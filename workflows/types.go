@@ -181,6 +181,7 @@ type CycleResult struct {
 	Group          string                `json:"group"`
 	Cycle          string                `json:"cycle"`
 	Retry          int                   `json:"retry,omitempty"`
+	Mode           policy.Mode           `json:"mode,omitempty"`
 	Status         Status                `json:"status"`
 	ManifestDigest string                `json:"manifestDigest,omitempty"`
 	Approval       *report.Approval      `json:"approval,omitempty"`
