@@ -31,6 +31,8 @@ type DiscoverResult struct {
 // summary is returned afterwards, so a retry or a reset cannot reshuffle
 // batches that were already scanned.
 func (a *Activities) Discover(ctx context.Context, in DiscoverInput) (DiscoverResult, error) {
+	_, stopBeats := heartbeater(ctx, "discover") // long at 100,000 servers: heartbeats say it is alive
+	defer stopBeats()
 	if err := validRun(in.Run); err != nil {
 		return DiscoverResult{}, err
 	}

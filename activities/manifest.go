@@ -68,6 +68,8 @@ type BuildManifestInput struct {
 // of its OS, freezes the approved ones as the manifest, stores the manifest
 // and the full review, and returns the review summary.
 func (a *Activities) BuildManifest(ctx context.Context, in BuildManifestInput) (Review, error) {
+	_, stopBeats := heartbeater(ctx, "build manifest") // long at 100,000 servers: heartbeats say it is alive
+	defer stopBeats()
 	if err := validRun(in.Run); err != nil {
 		return Review{}, err
 	}

@@ -62,6 +62,8 @@ type BatchPlan struct {
 // fleet.MaxBatch, and stores them with the approval, which every install
 // batch checks again.
 func (a *Activities) PlanRollout(ctx context.Context, in PlanInput) (Plan, error) {
+	_, stopBeats := heartbeater(ctx, "plan rollout") // long at 100,000 servers: heartbeats say it is alive
+	defer stopBeats()
 	m, err := a.approvedManifest(ctx, in.Run, in.Approved)
 	if err != nil {
 		return Plan{}, err

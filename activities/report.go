@@ -52,6 +52,8 @@ type ReportRef struct {
 // same files). It also stores the run's record and per-instance outcomes,
 // which RetryFailed reads.
 func (a *Activities) WriteReport(ctx context.Context, in ReportInput) (ReportRef, error) {
+	_, stopBeats := heartbeater(ctx, "write report") // long at 100,000 servers: heartbeats say it is alive
+	defer stopBeats()
 	if err := validRun(in.Run); err != nil {
 		return ReportRef{}, err
 	}

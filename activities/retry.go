@@ -100,6 +100,8 @@ type PlanRetryInput struct {
 // rollout. The manifest and the approval are checked as PlanRollout checks
 // them.
 func (a *Activities) PlanRetry(ctx context.Context, in PlanRetryInput) (Plan, error) {
+	_, stopBeats := heartbeater(ctx, "plan retry") // long at 100,000 servers: heartbeats say it is alive
+	defer stopBeats()
 	m, err := a.approvedManifest(ctx, in.Run, in.Approved)
 	if err != nil {
 		return Plan{}, err

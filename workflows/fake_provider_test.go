@@ -32,15 +32,22 @@ type fakeProvider struct {
 	failVerify bool
 	// attempted lists every instance an install call named, in order.
 	attempted []string
-	// hold makes each install call last this long (wall clock), and
+	// gateAt, when set, holds every install call until the calls under
+	// way name gateAt instances (or gateWait passes), then lets all go on;
 	// inFlight/maxInFlight count the instances of the calls under way.
-	hold                  time.Duration
+	gateAt                int64
+	gate                  chan struct{}
+	gateOnce              sync.Once
 	inFlight, maxInFlight atomic.Int64
 	// firing are the names of the alarms that fire.
 	firing map[string]bool
 }
 
 var _ fleet.HealthProber = (*fakeProvider)(nil)
+
+// gateWait bounds how long a gated install waits for the others: only a
+// rollout that never has gateAt instances in flight waits it out.
+const gateWait = 10 * time.Second
 
 var (
 	patchOpenSSL = fleet.Patch{ID: "openssl:3.0.2-0ubuntu1.18", Name: "openssl", Version: "3.0.2-0ubuntu1.18", OS: fleet.OSUbuntu,
@@ -112,11 +119,17 @@ func (f *fakeProvider) Scan(_ context.Context, ids []string, _ fleet.Progress) (
 }
 
 func (f *fakeProvider) Install(_ context.Context, req fleet.InstallRequest, _ fleet.Progress) (fleet.InstallResult, error) {
-	if f.hold > 0 {
+	if f.gateAt > 0 && len(req.Instances) > 1 { // the canary goes alone
 		n := f.inFlight.Add(int64(len(req.Instances)))
 		for m := f.maxInFlight.Load(); n > m && !f.maxInFlight.CompareAndSwap(m, n); m = f.maxInFlight.Load() {
 		}
-		time.Sleep(f.hold)
+		if n >= f.gateAt {
+			f.gateOnce.Do(func() { close(f.gate) })
+		}
+		select {
+		case <-f.gate:
+		case <-time.After(gateWait):
+		}
 		f.inFlight.Add(-int64(len(req.Instances)))
 	}
 	f.mu.Lock()

@@ -30,6 +30,18 @@ func shortCtx(ctx workflow.Context, t Tuning) workflow.Context {
 	})
 }
 
+// bulkCtx is for the activities that read or write a whole group's
+// artifacts at once (discovery, the manifest, the plan, the report): an
+// hour, for 100,000 servers, with heartbeats so that a dead worker is
+// noticed within the heartbeat timeout.
+func bulkCtx(ctx workflow.Context, t Tuning) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: time.Hour,
+		HeartbeatTimeout:    t.HeartbeatTimeout,
+		RetryPolicy:         retryPolicy(t, 20),
+	})
+}
+
 // batchCtx is for batch activities that drive instances; they heartbeat.
 func batchCtx(ctx workflow.Context, t Tuning) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{

@@ -66,7 +66,7 @@ func (c *cycle) runCycle(ctx workflow.Context) (CycleResult, error) {
 func (c *cycle) phasesUntilReport(ctx workflow.Context) (Status, error) {
 	c.setPhase(ctx, PhaseDiscover)
 	var disc activities.DiscoverResult
-	err := workflow.ExecuteActivity(shortCtx(ctx, c.tuning), a.Discover,
+	err := workflow.ExecuteActivity(bulkCtx(ctx, c.tuning), a.Discover,
 		activities.DiscoverInput{Run: c.run, Selector: c.snapshot.Group.Selector, Baselines: c.snapshot.Baselines}).Get(ctx, &disc)
 	if err != nil {
 		return "", err
@@ -83,7 +83,7 @@ func (c *cycle) phasesUntilReport(ctx workflow.Context) (Status, error) {
 
 	c.setPhase(ctx, PhaseEvaluate)
 	var rev activities.Review
-	err = workflow.ExecuteActivity(shortCtx(ctx, c.tuning), a.BuildManifest, activities.BuildManifestInput{
+	err = workflow.ExecuteActivity(bulkCtx(ctx, c.tuning), a.BuildManifest, activities.BuildManifestInput{
 		Run: c.run, Batches: disc.Batches, Snapshot: c.snapshot, At: workflow.Now(ctx)}).Get(ctx, &rev)
 	if err != nil {
 		return "", err
@@ -124,7 +124,7 @@ func (c *cycle) phasesUntilReport(ctx workflow.Context) (Status, error) {
 	}
 	return c.install(ctx, startNow, func(ctx workflow.Context) (activities.Plan, error) {
 		var plan activities.Plan
-		err := workflow.ExecuteActivity(shortCtx(ctx, c.tuning), a.PlanRollout, activities.PlanInput{
+		err := workflow.ExecuteActivity(bulkCtx(ctx, c.tuning), a.PlanRollout, activities.PlanInput{
 			Run: c.run, Approved: c.approvedSet(), Rollout: g.Rollout}).Get(ctx, &plan)
 		return plan, err
 	})

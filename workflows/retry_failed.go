@@ -113,7 +113,7 @@ func (r *retry) phases(ctx workflow.Context) (Status, error) {
 	}
 	return r.install(ctx, startNow, func(ctx workflow.Context) (activities.Plan, error) {
 		var plan activities.Plan
-		err := workflow.ExecuteActivity(shortCtx(ctx, r.tuning), a.PlanRetry, activities.PlanRetryInput{
+		err := workflow.ExecuteActivity(bulkCtx(ctx, r.tuning), a.PlanRetry, activities.PlanRetryInput{
 			Run: r.run, Approved: r.approvedSet(), Rollout: g.Rollout}).Get(ctx, &plan)
 		return plan, err
 	})

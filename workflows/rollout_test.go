@@ -176,19 +176,22 @@ func (s *cycleSuite) TestAHeldRolloutLockEndsTheCycleWindowClosed() {
 }
 
 // A wave keeps the policy's maxConcurrency instances in flight, however
-// many batches that takes (here 20 of 50); a tuning value still caps the
-// batches, as before.
+// many batches that takes (here 20 of 50), never more; a tuning value
+// still caps the batches (10 of 50), as before. The installs wait for
+// each other until that many are under way (a rollout that never gets
+// there waits out gateWait and fails the check).
 func (s *cycleSuite) TestAWaveKeepsMaxConcurrencyInFlight() {
 	for _, c := range []struct {
 		tuning Tuning
 		want   int64
 	}{{Tuning{}, 1000}, {Tuning{BatchParallelism: 10}, 500}} {
 		s.provider = newFakeProvider(2001, "g")
-		s.provider.hold = 200 * time.Millisecond
+		s.provider.gateAt, s.provider.gate = c.want, make(chan struct{})
 		s.dir = s.T().TempDir()
 		s.pol = testPolicy(policy.ModeAuto, 2001)
 		s.pol.Groups["g"].Rollout.MaxConcurrency = policy.Amount{Percent: 50, IsPercent: true}
 		s.env = s.newEnv()
+		s.env.SetTestTimeout(time.Minute)
 		s.runCycle(CycleInput{Group: "g", Cycle: "2026-W47", InstallNow: true, Tuning: c.tuning})
 		s.Equal(StatusCompleted, s.result().Status)
 		s.Equal(c.want, s.provider.maxInFlight.Load(), "tuning %+v: instances in flight at most", c.tuning)

@@ -75,7 +75,7 @@ func (s *runState) finish(ctx workflow.Context, status Status) (CycleResult, err
 		Approved: s.approved, All: s.all,
 		NotAttempted: notAttemptedReason(status), NotApproved: notApprovedReason(status)}
 	var ref activities.ReportRef
-	if err := workflow.ExecuteActivity(shortCtx(ctx, s.tuning), a.WriteReport, in).Get(ctx, &ref); err != nil {
+	if err := workflow.ExecuteActivity(bulkCtx(ctx, s.tuning), a.WriteReport, in).Get(ctx, &ref); err != nil {
 		return CycleResult{}, err
 	}
 	s.status.Report = &ref
