@@ -3,13 +3,13 @@ package workflows
 import "go.temporal.io/sdk/workflow"
 
 // control holds the pause, resume and cancel signals' effect, and forwards
-// them to the running wave so they take effect between batches.
+// them to the running wave or scans so they take effect between batches.
 type control struct {
 	paused    bool
 	cancelled bool
-	// child is the running wave, if any.
-	child  workflow.ChildWorkflowFuture
-	status *CycleStatus
+	// children are the running wave or scans, if any.
+	children []workflow.ChildWorkflowFuture
+	status   *CycleStatus
 }
 
 // newControl starts one goroutine per control signal.
@@ -47,9 +47,9 @@ func (c *control) apply(ctx workflow.Context, name string, in ControlInput) {
 	if c.status != nil {
 		c.status.Paused = c.paused
 	}
-	if c.child != nil {
-		// The wave may have just finished; a failed forward is harmless.
-		c.child.SignalChildWorkflow(ctx, name, in)
+	for _, child := range c.children {
+		// The child may have just finished; a failed forward is harmless.
+		child.SignalChildWorkflow(ctx, name, in)
 	}
 }
 

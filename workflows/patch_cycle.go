@@ -130,37 +130,37 @@ func (c *cycle) phasesUntilReport(ctx workflow.Context) (Status, error) {
 	})
 }
 
-// scan runs the scan batches with bounded parallelism; a cancel stops
-// starting new ones. A batch that keeps failing is recorded as failed
-// scans: one unreachable account must not stop the whole group.
+// scan runs the scan batches: in Scan children of scanChildBatches
+// batches each, so that the cycle's own history stays small at 50,000
+// servers (runs recorded before changeScanChildren scanned here). A cancel
+// stops starting new ones; pause holds them.
 func (c *cycle) scan(ctx workflow.Context, batches int) error {
-	actx := batchCtx(ctx, c.tuning)
-	var firstErr error
-	stop := func() bool { return c.control.cancelled || firstErr != nil }
-	var ready func(int) bool
-	if !c.gate.legacy {
-		// Pause holds the scan too (runs recorded before it did not).
-		ready = func(int) bool { return !c.control.paused }
-	}
-	limit := parallelism(ctx, c.tuning.ScanParallelism, batches)
-	err := forEachBounded(ctx, ctx, batches, limit, ready, nil, stop, func(gctx workflow.Context, batch int) {
-		var r activities.ScanBatchResult
-		in := activities.ScanBatchInput{Run: c.run, Batch: batch}
-		if err := workflow.ExecuteActivity(actx, a.ScanBatch, in).Get(gctx, &r); err != nil {
-			workflow.GetLogger(gctx).Error("scan batch failed; recording it as failed scans", "batch", batch, "error", err)
-			in.FailedWith = err.Error()
-			if err := workflow.ExecuteActivity(shortCtx(gctx, c.tuning), a.ScanBatch, in).Get(gctx, &r); err != nil {
-				if firstErr == nil {
-					firstErr = err
-				}
-				return
-			}
-		}
+	add := func(r activities.ScanBatchResult) {
 		c.status.Counts.Scanned += r.Scanned
 		c.status.Counts.ScanFailed += r.Failed
-	})
-	if err != nil {
-		return err
+	}
+	if workflow.GetVersion(ctx, changeScanChildren, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return scanRange(ctx, c.run, c.tuning, 0, batches, c.control, !c.gate.legacy, add)
+	}
+	parent := workflow.GetInfo(ctx).WorkflowExecution.ID
+	var futs []workflow.ChildWorkflowFuture
+	for first := 0; first < batches && !c.control.cancelled; first += scanChildBatches {
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: scanID(parent, len(futs))})
+		futs = append(futs, workflow.ExecuteChildWorkflow(cctx, Scan, ScanInput{Run: c.run, First: first,
+			Count: min(scanChildBatches, batches-first), Paused: c.control.paused, Tuning: c.tuning}))
+	}
+	c.control.children = futs
+	defer func() { c.control.children = nil }()
+	var firstErr error
+	for _, f := range futs {
+		var r activities.ScanBatchResult
+		if err := f.Get(ctx, &r); err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		add(r)
 	}
 	return firstErr
 }

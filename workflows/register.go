@@ -18,6 +18,7 @@ func Register(w worker.Registry, acts *activities.Activities) {
 func RegisterWorkflows(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(PatchCycle, workflow.RegisterOptions{Name: PatchCycleWorkflow})
 	w.RegisterWorkflowWithOptions(Wave, workflow.RegisterOptions{Name: WaveWorkflow})
+	w.RegisterWorkflowWithOptions(Scan, workflow.RegisterOptions{Name: ScanWorkflow})
 	w.RegisterWorkflowWithOptions(RetryFailed, workflow.RegisterOptions{Name: RetryFailedWorkflow})
 	w.RegisterWorkflowWithOptions(ScheduledCycle, workflow.RegisterOptions{Name: ScheduledCycleWorkflow})
 	w.RegisterWorkflowWithOptions(FleetReport, workflow.RegisterOptions{Name: FleetReportWorkflow})

@@ -190,11 +190,11 @@ func (s *runState) runWave(ctx workflow.Context, plan activities.Plan, w activit
 		in.ApprovalExpires = s.gate.decision.Expires
 	}
 	fut := workflow.ExecuteChildWorkflow(cctx, Wave, in)
-	s.control.child = fut
+	s.control.children = []workflow.ChildWorkflowFuture{fut}
 	var res WaveResult
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
 	err := fut.Get(dctx, &res)
-	s.control.child = nil
+	s.control.children = nil
 	if err != nil {
 		return res, err
 	}

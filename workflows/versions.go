@@ -38,4 +38,9 @@ const (
 	// batches (its maxConcurrency instances), up to 500; runs recorded
 	// before it ran 10 batches at a time.
 	changeConcurrency = "concurrency-from-policy"
+
+	// changeScanChildren gates scanning in Scan children of 200 batches
+	// (10,000 servers) each, so that no history grows with the group past
+	// that; runs recorded before it scanned in the cycle itself.
+	changeScanChildren = "scan-children"
 )
