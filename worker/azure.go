@@ -35,7 +35,7 @@ func (a *azureConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&a.Audience, "azure-audience", "https://management.azure.com", "ARM token audience")
 	fs.StringVar(&a.CAFile, "azure-ca", "", "PEM file of CA certificates to trust for ARM, e.g. the emulator's")
 	fs.BoolVar(&a.Emulator, "azure-emulator", false, "the ARM endpoint is the emulator (cloudsim's fleetsim): send its static test token, not DefaultAzureCredential's")
-	fs.IntVar(&a.Concurrency, "azure-concurrency", 10, "machines driven at once per subscription")
+	fs.IntVar(&a.Concurrency, "azure-concurrency", 0, "machines of one subscription a batch drives at once (0: the whole batch); ARM's request limits pace the calls")
 	fs.DurationVar(&a.PollInterval, "azure-poll", 10*time.Second, "how often long-running operations are polled")
 }
 

@@ -3,6 +3,7 @@ package azure
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"github.com/fleetpatch/fleetpatch/fleet"
 	"net/http"
 	"time"
 
@@ -29,9 +30,15 @@ type Config struct {
 	// RootCAs, when set, replaces the system roots for TLS to ARM (the
 	// emulator's self-signed certificate).
 	RootCAs *x509.CertPool
-	// Concurrency bounds the machines of one subscription driven at once;
-	// 0 means 10.
+	// Concurrency bounds the machines of one subscription that one batch
+	// drives at once; 0 means a whole batch (50). The request rates below
+	// pace the calls across batches.
 	Concurrency int
+	// ReadRate/ReadBurst and WriteRate/WriteBurst are the token buckets of
+	// each subscription's ARM reads and writes, every attempt counted; 0
+	// means ARM's own limits (DefaultReadRate and friends).
+	ReadRate, WriteRate   float64
+	ReadBurst, WriteBurst int
 	// PollInterval is how often a long-running operation is polled; 0
 	// means 10s.
 	PollInterval time.Duration
@@ -66,8 +73,15 @@ type Config struct {
 
 func (c Config) withDefaults() Config {
 	if c.Concurrency <= 0 {
-		c.Concurrency = 10
+		c.Concurrency = fleet.MaxBatch
 	}
+	if c.ReadRate <= 0 {
+		c.ReadRate, c.ReadBurst = DefaultReadRate, max(c.ReadBurst, DefaultReadBurst)
+	}
+	if c.WriteRate <= 0 {
+		c.WriteRate, c.WriteBurst = DefaultWriteRate, max(c.WriteBurst, DefaultWriteBurst)
+	}
+	c.ReadBurst, c.WriteBurst = max(c.ReadBurst, 1), max(c.WriteBurst, 1)
 	if c.PollInterval <= 0 {
 		c.PollInterval = 10 * time.Second
 	}
@@ -101,11 +115,13 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// clientOptions are the ARM client options of every client.
+// clientOptions are the ARM client options of every client; they share
+// one set of per-subscription request buckets.
 func (c Config) clientOptions() *arm.ClientOptions {
 	o := &arm.ClientOptions{ClientOptions: azpolicy.ClientOptions{
-		Cloud: c.Cloud,
-		Retry: azpolicy.RetryOptions{MaxRetries: c.MaxRetries, RetryDelay: c.RetryDelay, MaxRetryDelay: c.MaxRetryDelay},
+		Cloud:            c.Cloud,
+		Retry:            azpolicy.RetryOptions{MaxRetries: c.MaxRetries, RetryDelay: c.RetryDelay, MaxRetryDelay: c.MaxRetryDelay},
+		PerRetryPolicies: []azpolicy.Policy{newARMLimits(c.ReadRate, c.ReadBurst, c.WriteRate, c.WriteBurst)},
 	}}
 	if c.Transport != nil {
 		o.Transport = c.Transport
