@@ -9,7 +9,10 @@
 //
 // The ideal scan is one scan (every batch at once); the ideal rollout is,
 // per wave, its slowest server (its packages, one after another, and its
-// reboot), summed over the waves.
+// reboot), summed over the waves. With maxErrors below maxConcurrency the
+// policy itself allows fewer instances in flight (at most maxErrors+1, so
+// that a halt overshoots by less than a batch): the second ideal takes a
+// wave in rounds of that many.
 package main
 
 import (
@@ -19,9 +22,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -50,10 +55,11 @@ func main() {
 	n := flag.Int("n", 10_000, "servers in the group")
 	speed := flag.Float64("speed", 1, "simulated clock speed: simulated durations are divided by it (above 1 the runs are shorter and the fixed costs weigh more)")
 	concurrency := flag.Int("concurrency", 10, "rollout maxConcurrency, percent of the group")
+	maxErrors := flag.Int("max-errors", 5, "rollout maxErrors, percent of the group")
 	canary := flag.Int("canary", 1, "rollout canary, servers")
 	policyPath := flag.String("policy", "deployments/examples/policy", "policy to take the group's baselines from")
 	flag.Parse()
-	if err := run(*n, *speed, *concurrency, *canary, *policyPath, os.Stdout); err != nil {
+	if err := run(*n, *speed, *concurrency, *maxErrors, *canary, *policyPath, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "scale:", err)
 		os.Exit(1)
 	}
@@ -72,7 +78,7 @@ func (r *rpcCounter) intercept(ctx context.Context, method string, req, reply an
 	return invoker(ctx, method, req, reply, cc, opts...)
 }
 
-func run(n int, speed float64, concurrency, canary int, policyPath string, out io.Writer) error {
+func run(n int, speed float64, concurrency, maxErrors, canary int, policyPath string, out io.Writer) error {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "fleetpatch-scale-")
 	if err != nil {
@@ -97,7 +103,7 @@ func run(n int, speed float64, concurrency, canary int, policyPath string, out i
 	g := *pol.Groups["nonprod"]
 	g.Name, g.Selector, g.OnDemand, g.Reports = "all", fleet.Selector{}, true, nil
 	g.Rollout = policy.Rollout{Canary: policy.Amount{Count: canary}, MaxConcurrency: policy.Amount{Percent: float64(concurrency), IsPercent: true},
-		MaxErrors: policy.Amount{Percent: 5, IsPercent: true}}
+		MaxErrors: policy.Amount{Percent: float64(maxErrors), IsPercent: true}}
 	pol.Groups = map[string]*policy.Group{"all": &g}
 	timing := cloudsim.DefaultTiming()
 	f := cloudsim.Generate(cloudsim.Config{Seed: 1, Instances: n, Speed: speed, Timing: &timing})
@@ -148,18 +154,22 @@ func run(n int, speed float64, concurrency, canary int, policyPath string, out i
 		return err
 	}
 
-	fmt.Fprintf(out, "fleetpatch scale: %d servers, simulated clock x%g (scan %s, %s per package, reboot %s), canary %d, maxConcurrency %d%%\n",
-		n, speed, timing.Scan, timing.InstallPerPackage, timing.Reboot, canary, concurrency)
+	fmt.Fprintf(out, "fleetpatch scale: %d servers, simulated clock x%g (scan %s, %s per package, reboot %s), canary %d, maxConcurrency %d%%, maxErrors %d%%\n",
+		n, speed, timing.Scan, timing.InstallPerPackage, timing.Reboot, canary, concurrency, maxErrors)
 	fmt.Fprintf(out, "cycle %s in %s: patched %d, failed %d, scan failed %d\n\n", res.Status, wall.Round(10*time.Millisecond),
 		res.Counts.Patched, res.Counts.Failed, res.Counts.ScanFailed)
 	fmt.Fprintln(out, "| phase | measured | ideal | ratio |\n|---|---|---|---|")
 	scanIdeal := time.Duration(float64(timing.Scan) / speed)
-	rolloutIdeal := idealRollout(rep, timing, speed)
+	planned := res.Counts.Planned
+	budget := g.Rollout.MaxErrors.Of(planned)
 	for _, p := range []struct {
-		name  string
-		ideal time.Duration
-	}{{string(workflows.PhaseScan), scanIdeal}, {string(workflows.PhaseRollout), rolloutIdeal}} {
-		m := phase(rep, p.name)
+		name, phase string
+		ideal       time.Duration
+	}{{"scan", string(workflows.PhaseScan), scanIdeal},
+		{"rollout (each wave at once)", string(workflows.PhaseRollout), idealRollout(rep, timing, speed, planned)},
+		{fmt.Sprintf("rollout (at most maxErrors+1 = %d in flight)", budget+1), string(workflows.PhaseRollout), idealRollout(rep, timing, speed, budget+1)},
+	} {
+		m := phase(rep, p.phase)
 		ratio := "-"
 		if m > 0 {
 			ratio = strconv.FormatFloat(float64(p.ideal)/float64(m), 'f', 2, 64)
@@ -185,10 +195,12 @@ func phase(rep report.Report, name string) time.Duration {
 	return 0
 }
 
-// idealRollout sums, over the waves, the slowest server of each: its
-// packages one after another, and its reboot.
-func idealRollout(rep report.Report, t cloudsim.Timing, speed float64) time.Duration {
-	slowest := map[int]time.Duration{}
+// idealRollout sums, over the waves, the time of each with at most
+// inFlight instances at once: its instances, slowest first, in rounds of
+// inFlight, each round as long as its slowest server (its packages one
+// after another, and its reboot).
+func idealRollout(rep report.Report, t cloudsim.Timing, speed float64, inFlight int) time.Duration {
+	waves := map[int][]time.Duration{}
 	for _, in := range rep.Instances {
 		if !in.Planned {
 			continue
@@ -197,11 +209,14 @@ func idealRollout(rep report.Report, t cloudsim.Timing, speed float64) time.Dura
 		if in.Reboot.Done {
 			d += t.Reboot
 		}
-		slowest[in.Wave] = max(slowest[in.Wave], d)
+		waves[in.Wave] = append(waves[in.Wave], d)
 	}
 	var sum time.Duration
-	for _, d := range slowest {
-		sum += d
+	for _, ds := range waves {
+		slices.SortFunc(ds, func(a, b time.Duration) int { return int(b - a) })
+		for i := 0; i < len(ds); i += max(inFlight, 1) {
+			sum += ds[i]
+		}
 	}
 	return time.Duration(float64(sum) / speed)
 }
@@ -212,6 +227,16 @@ type historyStats struct {
 	maxWorkflow                                                  string
 	byType                                                       map[enumspb.EventType]int
 	attempts                                                     int
+	// waves are the Wave children, in start order, with the longest
+	// activity of each type (scheduled to completed).
+	waves []waveTimes
+}
+
+// waveTimes is one wave's span and its longest activity per type.
+type waveTimes struct {
+	id      string
+	span    time.Duration
+	longest map[string]time.Duration
 }
 
 func histories(ctx context.Context, c client.Client, ns string) (historyStats, error) {
@@ -225,6 +250,12 @@ func histories(ctx context.Context, c client.Client, ns string) (historyStats, e
 		for _, e := range resp.Executions {
 			it := c.GetWorkflowHistory(ctx, e.Execution.WorkflowId, e.Execution.RunId, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 			events, bytes := 0, 0
+			wave := strings.Contains(e.Execution.WorkflowId, "/wave-")
+			wt := waveTimes{id: e.Execution.WorkflowId, longest: map[string]time.Duration{}}
+			scheduled := map[int64]struct {
+				typ string
+				at  time.Time
+			}{}
 			for it.HasNext() {
 				ev, err := it.Next()
 				if err != nil {
@@ -238,6 +269,25 @@ func histories(ctx context.Context, c client.Client, ns string) (historyStats, e
 				if a := ev.GetActivityTaskStartedEventAttributes(); a != nil {
 					hs.attempts += int(a.GetAttempt())
 				}
+				if !wave {
+					continue
+				}
+				if s := ev.GetActivityTaskScheduledEventAttributes(); s != nil {
+					scheduled[ev.EventId] = struct {
+						typ string
+						at  time.Time
+					}{s.GetActivityType().GetName(), ev.EventTime.AsTime()}
+				}
+				if d := ev.GetActivityTaskCompletedEventAttributes(); d != nil {
+					s := scheduled[d.GetScheduledEventId()]
+					wt.longest[s.typ] = max(wt.longest[s.typ], ev.EventTime.AsTime().Sub(s.at))
+				}
+				if ev.EventType == enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED {
+					wt.span = ev.EventTime.AsTime().Sub(e.StartTime.AsTime())
+				}
+			}
+			if wave {
+				hs.waves = append(hs.waves, wt)
 			}
 			hs.workflows++
 			hs.totalEvents += events
@@ -280,6 +330,17 @@ func (hs historyStats) print(out io.Writer, n int, rpcs *rpcCounter) {
 		fmt.Fprintf(out, "| %s | %d | %.4f |\n", a.name, a.n, float64(a.n)/float64(n))
 	}
 	fmt.Fprintf(out, "| **total** | %d | %.4f |\n\n", total, float64(total)/float64(n))
+	waveNo := func(id string) int { n, _ := strconv.Atoi(id[strings.LastIndex(id, "-")+1:]); return n }
+	sort.Slice(hs.waves, func(i, j int) bool { return waveNo(hs.waves[i].id) < waveNo(hs.waves[j].id) })
+	fmt.Fprintln(out, "| wave | span | longest activity of each type (scheduled to completed) |\n|---|---|---|")
+	for _, w := range hs.waves {
+		var parts []string
+		for _, typ := range slices.Sorted(maps.Keys(w.longest)) {
+			parts = append(parts, fmt.Sprintf("%s %s", typ, w.longest[typ].Round(100*time.Millisecond)))
+		}
+		fmt.Fprintf(out, "| %s | %s | %s |\n", w.id[strings.LastIndex(w.id, "/")+1:], w.span.Round(100*time.Millisecond), strings.Join(parts, ", "))
+	}
+	fmt.Fprintln(out)
 	var other []string
 	for m, c := range rpcs.n {
 		other = append(other, fmt.Sprintf("%s %d", m, c))
