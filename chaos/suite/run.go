@@ -51,6 +51,12 @@ type stack struct {
 // could not be carried out; failed checks are in the Result.
 func Run(ctx context.Context, cfg Config) (Result, error) {
 	cfg = cfg.withDefaults()
+	// The Temporal database, the fleet and the reports of an earlier run
+	// would mix with this one's: the cycle would resume the old run, whose
+	// artifacts the new emulators do not hold.
+	if entries, err := os.ReadDir(cfg.Dir); err == nil && len(entries) > 0 {
+		return Result{}, fmt.Errorf("%s holds an earlier run (%s, …): give an empty or new directory", cfg.Dir, entries[0].Name())
+	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
 	began := time.Now()
