@@ -28,8 +28,8 @@ func (deniedDiscovery) Discover(context.Context, fleet.Selector) ([]fleet.Instan
 // TestE2EApprovalAndFailureEndingsReplay records the endings the other
 // corpus tests do not: an approval that expires, an approval of a subset of
 // the manifest, a cycle paused and resumed, a cycle whose week's window is
-// over (window-closed), a cycle that fails (the cloud refuses installs) and
-// the artifact clean-up. With FLEETPATCH_UPDATE_HISTORIES=1 they go into
+// over (window-closed), a cycle that fails (the cloud refuses discovery), a
+// Scan child and the artifact clean-up. With FLEETPATCH_UPDATE_HISTORIES=1 they go into
 // this version's corpus.
 func TestE2EApprovalAndFailureEndingsReplay(t *testing.T) {
 	s := newStack(t, 120, 0)
@@ -105,7 +105,10 @@ func TestE2EApprovalAndFailureEndingsReplay(t *testing.T) {
 		dir = filepath.Join("..", "workflows", "testdata", "histories", workflows.HistoryCorpus)
 	}
 	var paths []string
-	for _, id := range []string{expired.GetID(), subset.GetID(), paused.GetID(), closed.GetID(), failedRun.GetID(), clean.GetID()} {
+	// The paused cycle's scan ran in a Scan child (…/scan-0), paused and
+	// resumed through the cycle.
+	for _, id := range []string{expired.GetID(), subset.GetID(), paused.GetID(), paused.GetID() + "/scan-0", closed.GetID(),
+		failedRun.GetID(), clean.GetID()} {
 		paths = append(paths, s.exportHistory(id, dir))
 	}
 	replay(t, paths...)
