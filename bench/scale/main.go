@@ -56,10 +56,11 @@ func main() {
 	speed := flag.Float64("speed", 1, "simulated clock speed: simulated durations are divided by it (above 1 the runs are shorter and the fixed costs weigh more)")
 	concurrency := flag.Int("concurrency", 10, "rollout maxConcurrency, percent of the group")
 	maxErrors := flag.Int("max-errors", 5, "rollout maxErrors, percent of the group")
+	rates := flag.Bool("rates", true, "the simulated clouds pace API calls per account and subscription (sim.DefaultRates)")
 	canary := flag.Int("canary", 1, "rollout canary, servers")
 	policyPath := flag.String("policy", "deployments/examples/policy", "policy to take the group's baselines from")
 	flag.Parse()
-	if err := run(*n, *speed, *concurrency, *maxErrors, *canary, *policyPath, os.Stdout); err != nil {
+	if err := run(*n, *speed, *concurrency, *maxErrors, *canary, *rates, *policyPath, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "scale:", err)
 		os.Exit(1)
 	}
@@ -78,7 +79,7 @@ func (r *rpcCounter) intercept(ctx context.Context, method string, req, reply an
 	return invoker(ctx, method, req, reply, cc, opts...)
 }
 
-func run(n int, speed float64, concurrency, maxErrors, canary int, policyPath string, out io.Writer) error {
+func run(n int, speed float64, concurrency, maxErrors, canary int, rates bool, policyPath string, out io.Writer) error {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "fleetpatch-scale-")
 	if err != nil {
@@ -108,6 +109,9 @@ func run(n int, speed float64, concurrency, maxErrors, canary int, policyPath st
 	timing := cloudsim.DefaultTiming()
 	f := cloudsim.Generate(cloudsim.Config{Seed: 1, Instances: n, Speed: speed, Timing: &timing})
 	prov := sim.New(f)
+	if rates {
+		prov.SetRates(sim.DefaultRates)
+	}
 
 	rpcs := &rpcCounter{n: map[string]int{}}
 	c, err := client.Dial(client.Options{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace(),
@@ -156,6 +160,9 @@ func run(n int, speed float64, concurrency, maxErrors, canary int, policyPath st
 
 	fmt.Fprintf(out, "fleetpatch scale: %d servers, simulated clock x%g (scan %s, %s per package, reboot %s), canary %d, maxConcurrency %d%%, maxErrors %d%%\n",
 		n, speed, timing.Scan, timing.InstallPerPackage, timing.Reboot, canary, concurrency, maxErrors)
+	if rates {
+		fmt.Fprintf(out, "simulated API rates: %+v\n", sim.DefaultRates)
+	}
 	fmt.Fprintf(out, "cycle %s in %s: patched %d, failed %d, scan failed %d\n\n", res.Status, wall.Round(10*time.Millisecond),
 		res.Counts.Patched, res.Counts.Failed, res.Counts.ScanFailed)
 	fmt.Fprintln(out, "| phase | measured | ideal | ratio |\n|---|---|---|---|")

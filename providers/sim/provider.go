@@ -42,6 +42,8 @@ type Provider struct {
 
 	mu    sync.Mutex
 	calls []Call
+	// pacer, when set, paces calls per account or subscription (rates.go).
+	pacer *pacer
 }
 
 // New returns a provider over the simulated fleet f.
@@ -97,6 +99,9 @@ func (p *Provider) Scan(ctx context.Context, instanceIDs []string, progress flee
 	if err := p.checkBatch(OpScan, len(instanceIDs)); err != nil {
 		return fleet.ScanResult{}, err
 	}
+	if err := p.pace(ctx, instanceIDs); err != nil {
+		return fleet.ScanResult{}, err
+	}
 	res, err := p.fleet.Scan(ctx, instanceIDs, progress)
 	p.log(OpScan, len(instanceIDs), err)
 	return res, err
@@ -123,6 +128,13 @@ func (p *Provider) Install(ctx context.Context, req fleet.InstallRequest, progre
 			p.log(OpInstall, 0, nil)
 			return res, nil
 		}
+	}
+	ids := make([]string, len(req.Instances))
+	for i, r := range req.Instances {
+		ids[i] = r.InstanceID
+	}
+	if err := p.pace(ctx, ids); err != nil {
+		return fleet.InstallResult{}, err
 	}
 	res, err := p.fleet.Install(ctx, req, progress)
 	p.log(OpInstall, len(req.Instances), err)
@@ -169,6 +181,9 @@ func (p *Provider) installedBefore(req fleet.InstallRequest) (fleet.InstallResul
 // WaitReady waits for at most fleet.MaxBatch instances to be back.
 func (p *Provider) WaitReady(ctx context.Context, instanceIDs []string, progress fleet.Progress) ([]fleet.RebootOutcome, error) {
 	if err := p.checkBatch(OpWaitReady, len(instanceIDs)); err != nil {
+		return nil, err
+	}
+	if err := p.pace(ctx, instanceIDs); err != nil {
 		return nil, err
 	}
 	out, err := p.fleet.WaitReady(ctx, instanceIDs, progress)
