@@ -59,7 +59,7 @@ func TestConfigEmulatorFlagsComeFromTheEnvironmentToo(t *testing.T) {
 		c.AWS.endpoints(), "one endpoint for every service, a flag for one")
 	require.Equal(t, 250*time.Millisecond, c.AWS.PollInterval)
 	require.Equal(t, azureConfig{Endpoint: "https://127.0.0.1:8443", Audience: "https://management.azure.com",
-		CAFile: "/run/fleetsim/azure-ca.pem", Emulator: true, Concurrency: 10, PollInterval: 100 * time.Millisecond}, c.Azure)
+		CAFile: "/run/fleetsim/azure-ca.pem", Emulator: true, Concurrency: 0, PollInterval: 100 * time.Millisecond}, c.Azure)
 }
 
 func TestConfigAzureEmulatorTokenNeedsAnEmulatorEndpoint(t *testing.T) {

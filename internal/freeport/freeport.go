@@ -20,7 +20,10 @@ func Block(n int) (int, error) {
 		return ln.Close() == nil
 	}
 	for range 200 {
-		base := 20000 + rand.IntN(30000)
+		// Below Linux's ephemeral range (32768 and up), where outgoing
+		// connections take their ports and could take one of ours between
+		// this check and the server's listen.
+		base := 20000 + rand.IntN(32768-20000-n)
 		ok := true
 		for p := base; ok && p < base+n; p++ {
 			ok = free(p)
