@@ -172,7 +172,8 @@ func run(n int, speed float64, concurrency, maxErrors, canary int, rates bool, p
 	for _, p := range []struct {
 		name, phase string
 		ideal       time.Duration
-	}{{"scan", string(workflows.PhaseScan), scanIdeal},
+	}{{"scan (one scan, every batch at once)", string(workflows.PhaseScan), scanIdeal},
+		{"scan (as the simulated API rates allow)", string(workflows.PhaseScan), scanIdeal + scanRateFloor(rep, ratesIf(rates))},
 		{"rollout (each wave at once)", string(workflows.PhaseRollout), idealRollout(rep, timing, speed, planned)},
 		{fmt.Sprintf("rollout (at most maxErrors+1 = %d in flight)", budget+1), string(workflows.PhaseRollout), idealRollout(rep, timing, speed, budget+1)},
 	} {
@@ -190,6 +191,41 @@ func run(n int, speed float64, concurrency, maxErrors, canary int, rates bool, p
 	fmt.Fprintf(out, "peak RSS of this process (Temporal server, worker and simulated fleet together): %s; Go heap in use now %.0f MiB\n",
 		peakRSS(), heapMiB())
 	return nil
+}
+
+// ratesIf is sim.DefaultRates when the bench paces calls, else none.
+func ratesIf(on bool) sim.Rates {
+	if on {
+		return sim.DefaultRates
+	}
+	return sim.Rates{}
+}
+
+// scanRateFloor is the least time the simulated API rates let the scan's
+// last call wait before it starts: per scope, the calls beyond the
+// bucket's burst at its refill rate (an AWS call per batch of an account
+// and region, an Azure write per VM of a subscription); the slowest scope
+// sets it.
+func scanRateFloor(rep report.Report, r sim.Rates) time.Duration {
+	calls := map[string]int{}
+	for _, in := range rep.Instances {
+		if in.Cloud == fleet.CloudAzure {
+			calls["azure|"+in.Account]++
+		} else {
+			calls["aws|"+in.Account+"|"+in.Region]++
+		}
+	}
+	var floor time.Duration
+	for scope, n := range calls {
+		perSecond, burst := r.AzurePerSecond, r.AzureBurst
+		if strings.HasPrefix(scope, "aws|") {
+			perSecond, burst, n = r.AWSPerSecond, r.AWSBurst, (n+fleet.MaxBatch-1)/fleet.MaxBatch
+		}
+		if perSecond > 0 && n > burst {
+			floor = max(floor, time.Duration(float64(n-burst)/perSecond*float64(time.Second)))
+		}
+	}
+	return floor
 }
 
 // phase is how long the report's phase took.

@@ -121,6 +121,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveKMS(w, r, cred)
 	case strings.HasPrefix(r.URL.Path, cloudWatchPath):
 		s.serveCloudWatch(w, r, cred)
+	case cred.service == "ec2":
+		s.serveEC2(w, r, cred)
 	case cred.service == "sts" || (r.Method == http.MethodPost && r.URL.Path == "/" &&
 		strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded")):
 		s.serveSTS(w, r, cred)

@@ -99,7 +99,7 @@ func (p *Provider) Scan(ctx context.Context, instanceIDs []string, progress flee
 	if err := p.checkBatch(OpScan, len(instanceIDs)); err != nil {
 		return fleet.ScanResult{}, err
 	}
-	if err := p.pace(ctx, instanceIDs); err != nil {
+	if err := p.pace(ctx, instanceIDs, azureWrite); err != nil {
 		return fleet.ScanResult{}, err
 	}
 	res, err := p.fleet.Scan(ctx, instanceIDs, progress)
@@ -133,7 +133,7 @@ func (p *Provider) Install(ctx context.Context, req fleet.InstallRequest, progre
 	for i, r := range req.Instances {
 		ids[i] = r.InstanceID
 	}
-	if err := p.pace(ctx, ids); err != nil {
+	if err := p.pace(ctx, ids, azureWrite); err != nil {
 		return fleet.InstallResult{}, err
 	}
 	res, err := p.fleet.Install(ctx, req, progress)
@@ -183,7 +183,7 @@ func (p *Provider) WaitReady(ctx context.Context, instanceIDs []string, progress
 	if err := p.checkBatch(OpWaitReady, len(instanceIDs)); err != nil {
 		return nil, err
 	}
-	if err := p.pace(ctx, instanceIDs); err != nil {
+	if err := p.pace(ctx, instanceIDs, azureRead); err != nil {
 		return nil, err
 	}
 	out, err := p.fleet.WaitReady(ctx, instanceIDs, progress)

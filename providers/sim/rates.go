@@ -15,20 +15,32 @@ import (
 // Rates make the simulated clouds pace API calls as the real ones do, per
 // scope: on AWS one call per account and region of a batch (SSM sends one
 // command to a batch's instances of an account and region), on Azure one
-// call per VM (installPatches, assessPatches and instanceView are per
-// machine) against its subscription's bucket. Zero rates mean no limit.
+// call per VM against its subscription's buckets: assessPatches and
+// installPatches are POST actions, charged to the write bucket; the
+// instanceView that WaitReady reads is a GET, charged to the read bucket.
+// Zero rates mean no limit.
 type Rates struct {
-	AWSPerSecond   float64
-	AWSBurst       int
-	AzurePerSecond float64
-	AzureBurst     int
+	AWSPerSecond       float64
+	AWSBurst           int
+	AzurePerSecond     float64
+	AzureBurst         int
+	AzureReadPerSecond float64
+	AzureReadBurst     int
 }
 
 // DefaultRates are the providers' own defaults: the AWS provider's 10
 // requests a second per account and region, and Azure Resource Manager's
-// write bucket per subscription (200, refilled at 10 a second; see
-// providers/azure).
-var DefaultRates = Rates{AWSPerSecond: 10, AWSBurst: 10, AzurePerSecond: 10, AzureBurst: 200}
+// buckets per subscription (writes 200, refilled at 10 a second; reads
+// 250, refilled at 25 a second; see providers/azure/ratelimit.go).
+var DefaultRates = Rates{AWSPerSecond: 10, AWSBurst: 10, AzurePerSecond: 10, AzureBurst: 200, AzureReadPerSecond: 25, AzureReadBurst: 250}
+
+// callKind says which Azure bucket a call takes its tokens from.
+type callKind int
+
+const (
+	azureWrite callKind = iota
+	azureRead
+)
 
 // pacer holds the token buckets by scope.
 type pacer struct {
@@ -57,7 +69,7 @@ func (pc *pacer) bucket(scope string, perSecond float64, burst int) *rate.Limite
 
 // pace waits for the tokens a call over ids takes, scope by scope in a
 // fixed order, or returns the context's error.
-func (p *Provider) pace(ctx context.Context, ids []string) error {
+func (p *Provider) pace(ctx context.Context, ids []string, kind callKind) error {
 	p.mu.Lock()
 	pc := p.pacer
 	p.mu.Unlock()
@@ -71,7 +83,9 @@ func (p *Provider) pace(ctx context.Context, ids []string) error {
 			continue
 		}
 		switch {
-		case in.Cloud == fleet.CloudAzure && pc.r.AzurePerSecond > 0:
+		case in.Cloud == fleet.CloudAzure && kind == azureRead && pc.r.AzureReadPerSecond > 0:
+			need["azure-read|"+in.Account]++
+		case in.Cloud == fleet.CloudAzure && kind == azureWrite && pc.r.AzurePerSecond > 0:
 			need["azure|"+in.Account]++
 		case in.Cloud != fleet.CloudAzure && pc.r.AWSPerSecond > 0:
 			need["aws|"+in.Account+"|"+in.Region] = 1
@@ -84,8 +98,11 @@ func (p *Provider) pace(ctx context.Context, ids []string) error {
 	slices.Sort(scopes)
 	for _, s := range scopes {
 		perSecond, burst := pc.r.AWSPerSecond, pc.r.AWSBurst
-		if strings.HasPrefix(s, "azure|") {
+		switch {
+		case strings.HasPrefix(s, "azure|"):
 			perSecond, burst = pc.r.AzurePerSecond, pc.r.AzureBurst
+		case strings.HasPrefix(s, "azure-read|"):
+			perSecond, burst = pc.r.AzureReadPerSecond, pc.r.AzureReadBurst
 		}
 		if err := pc.bucket(s, perSecond, burst).WaitN(ctx, need[s]); err != nil {
 			return fmt.Errorf("sim: %s API rate: %w", s, err)

@@ -55,9 +55,20 @@ func TestRatesPaceCallsPerAccountAndSubscription(t *testing.T) {
 	require.ErrorContains(t, scan(azure), "API rate", "four more do not fit")
 	require.NoError(t, scan(azure[:2]), "two do")
 
+	wait := func(ids []string) error {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_, err := p.WaitReady(ctx, ids, nil)
+		return err
+	}
+	p.SetRates(Rates{AzurePerSecond: 1e-9, AzureBurst: 1, AzureReadPerSecond: 1e-9, AzureReadBurst: 4})
+	require.NoError(t, wait(azure), "instanceView reads take the read bucket: four of its four tokens")
+	require.ErrorContains(t, wait(azure[:1]), "API rate", "the read bucket is empty")
+	require.NoError(t, scan(azure[:1]), "the write bucket was not touched by the reads")
+
 	p.SetRates(Rates{})
 	require.NoError(t, scan(aws), "zero rates: no limit")
-	require.Equal(t, 5, countOp(p.Calls(), OpScan), "paced-out calls never reached the fleet")
+	require.Equal(t, 6, countOp(p.Calls(), OpScan), "paced-out calls never reached the fleet")
 }
 
 func countOp(calls []Call, op Operation) int {
