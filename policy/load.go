@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -119,6 +120,7 @@ func newLoader() *loader {
 			Baselines: map[string]*Baseline{},
 			Groups:    map[string]*Group{},
 			Windows:   map[string]*Window{},
+			Freezes:   map[string]*Freeze{},
 			pos:       c.pos,
 		},
 		c: c,
@@ -127,6 +129,7 @@ func newLoader() *loader {
 
 func (l *loader) finish() (*Policy, error) {
 	l.resolveAllowedSigners()
+	l.resolveFreezes(time.Now())
 	l.p.validate(l.c)
 	if err := l.c.result(); err != nil {
 		return nil, err
@@ -201,6 +204,8 @@ func (l *loader) addDoc(file string, doc *yaml.Node) {
 			l.addList(d, v, key, "name", reflect.ValueOf(l.p.Groups))
 		case "windows":
 			l.addList(d, v, key, "name", reflect.ValueOf(l.p.Windows))
+		case "freezes":
+			l.addList(d, v, key, "name", reflect.ValueOf(l.p.Freezes))
 		case "targets":
 			var t Targets
 			base := Targets{AWS: l.p.Targets.AWS, Azure: l.p.Targets.Azure}
@@ -209,7 +214,7 @@ func (l *loader) addDoc(file string, doc *yaml.Node) {
 			l.p.Targets.AWS = append(base.AWS, t.AWS...)
 			l.p.Targets.Azure = append(base.Azure, t.Azure...)
 		default:
-			d.fail(k, key, "unknown key %q (a policy file has baselines, groups, windows and targets)", key)
+			d.fail(k, key, "unknown key %q (a policy file has baselines, groups, windows, freezes and targets)", key)
 		}
 	}
 }

@@ -18,6 +18,8 @@ type Snapshot struct {
 	Baselines     map[fleet.OSFamily]Baseline `json:"baselines"`
 	ScanWindow    Window                      `json:"scanWindow"`
 	InstallWindow *Window                     `json:"installWindow,omitempty"`
+	// Freezes are the periods of the group's change freezes.
+	Freezes []FreezePeriod `json:"freezes,omitempty"`
 	// Digest is the lowercase hex SHA-256 of the canonical JSON of the
 	// other fields (encoding/json: struct field order, sorted map keys).
 	Digest string `json:"digest"`
@@ -60,6 +62,16 @@ func (p *Policy) Snapshot(group string) (Snapshot, error) {
 		s.Group.Approval = &a
 	}
 	s.Group.Reports = append([]ReportDestination(nil), g.Reports...)
+	s.Group.Freezes = append([]string(nil), g.Freezes...)
+	s.Freezes = p.FreezePeriods(g.Freezes)
+	if g.Hooks != nil {
+		h := cloneHooks(*g.Hooks)
+		s.Group.Hooks = &h
+	}
+	if g.Snapshot != nil {
+		sp := *g.Snapshot
+		s.Group.Snapshot = &sp
+	}
 	s.Group.Rollout.HealthGates = append([]HealthGate(nil), g.Rollout.HealthGates...)
 	s.Digest, err = s.ComputeDigest()
 	return s, err
@@ -75,6 +87,28 @@ func (s Snapshot) ComputeDigest() (string, error) {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:]), nil
+}
+
+// cloneHooks deep-copies hooks, so that a snapshot never shares slices
+// or maps with the policy.
+func cloneHooks(h Hooks) Hooks {
+	c := func(hs []Hook) []Hook {
+		out := make([]Hook, len(hs))
+		for i, x := range hs {
+			out[i] = x
+			if x.Parameters != nil {
+				out[i].Parameters = map[string][]string{}
+				for k, v := range x.Parameters {
+					out[i].Parameters[k] = append([]string(nil), v...)
+				}
+			}
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		return out
+	}
+	return Hooks{PreInstall: c(h.PreInstall), PostInstall: c(h.PostInstall), PostReboot: c(h.PostReboot)}
 }
 
 // cloneBaseline deep-copies a baseline through JSON, so that a snapshot

@@ -11,7 +11,9 @@ type Policy struct {
 	Baselines map[string]*Baseline `json:"baselines"`
 	Groups    map[string]*Group    `json:"groups"`
 	Windows   map[string]*Window   `json:"windows"`
-	Targets   Targets              `json:"targets"`
+	// Freezes are the change-freeze calendars groups may honour.
+	Freezes map[string]*Freeze `json:"freezes,omitempty"`
+	Targets Targets            `json:"targets"`
 
 	// files are the files the policy was read from, in load order.
 	files []string
@@ -60,9 +62,70 @@ type Group struct {
 	// an auto cycle started with installNow, or an approval signed with
 	// "start: now". Off by default: a namespace writer cannot then move a
 	// group's installs out of its window.
-	OnDemand bool                `json:"onDemand,omitempty"`
-	Windows  GroupWindows        `json:"windows"`
+	OnDemand bool         `json:"onDemand,omitempty"`
+	Windows  GroupWindows `json:"windows"`
+	// Freezes names the change-freeze calendars the group honours: no
+	// install starts in their periods, and a window that runs into one
+	// ends at its start.
+	Freezes []string `json:"freezes,omitempty"`
+	// Hooks run on each batch's instances around its install.
+	Hooks *Hooks `json:"hooks,omitempty"`
+	// Snapshot snapshots each instance's disks before its batch installs.
+	Snapshot *SnapshotPolicy     `json:"snapshot,omitempty"`
 	Reports  []ReportDestination `json:"reports,omitempty"`
+}
+
+// Hooks are the steps a group runs on each batch's instances: PreInstall
+// before the install; PostReboot on the instances the install rebooted,
+// once they are back; PostInstall last, on every instance the batch
+// touched (whatever its install did, and after its reboot), so an undrain
+// there always follows a drain in PreInstall. Each stage's hooks run in
+// order.
+type Hooks struct {
+	PreInstall  []Hook `json:"preInstall,omitempty"`
+	PostInstall []Hook `json:"postInstall,omitempty"`
+	PostReboot  []Hook `json:"postReboot,omitempty"`
+}
+
+// Hook is one step: an SSM document with parameters (AWS instances), or
+// a Linux shell / Windows PowerShell script (run with AWS-RunShellScript
+// or AWS-RunPowerShellScript on AWS, Run Command on Azure VMs and Arc
+// machines). OnFailure says what a failure on an instance does.
+type Hook struct {
+	Name string `json:"name"`
+	// Document is an SSM document name (AWS only); Parameters its inputs.
+	Document   string              `json:"document,omitempty"`
+	Parameters map[string][]string `json:"parameters,omitempty"`
+	Linux      string              `json:"linux,omitempty"`
+	Windows    string              `json:"windows,omitempty"`
+	// Timeout bounds the hook on each instance (default 10m, at most 2h).
+	Timeout   Duration      `json:"timeout,omitempty"`
+	OnFailure HookOnFailure `json:"onFailure,omitempty"`
+}
+
+// HookOnFailure says what a hook's failure on an instance does.
+type HookOnFailure string
+
+// What a failed hook does.
+const (
+	// HookSkipInstance (the default): the instance is not installed (a
+	// pre-install hook) or is counted failed (a post hook); the rest of
+	// the batch goes on.
+	HookSkipInstance HookOnFailure = "skip-instance"
+	// HookHalt: the batch installs nothing more and the rollout halts.
+	HookHalt HookOnFailure = "halt"
+	// HookContinue: the failure is reported and nothing else changes.
+	HookContinue HookOnFailure = "continue"
+)
+
+// SnapshotPolicy snapshots the disks of each instance before its batch
+// installs (EBS snapshots, Azure managed-disk snapshots); an instance
+// whose snapshot fails is not installed. Retain is how long the retention
+// clean-up keeps them.
+type SnapshotPolicy struct {
+	// Before is when: "install" (the only choice).
+	Before string   `json:"before"`
+	Retain Duration `json:"retain"`
 }
 
 // GroupWindows names the maintenance windows a group uses. The cycle starts

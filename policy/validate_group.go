@@ -63,6 +63,7 @@ func (p *Policy) validateGroup(c *collector, path string, g *Group) {
 		c.add(path+".onDemand", "is only for groups that install, not scan-only ones")
 	}
 	p.validateGroupWindows(c, path, g, installs)
+	p.validateGroupSafety(c, path, g, installs)
 	p.validateGroupBaselines(c, path, g)
 	p.validateSelector(c, path+".selector", g.Selector)
 	for i, r := range g.Reports {

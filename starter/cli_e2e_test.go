@@ -76,7 +76,7 @@ func startCLIStack(t *testing.T) cli {
 	_, err = srv.GetDefaultClient().OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
 		Namespace: srv.GetDefaultNamespace(), SearchAttributes: attrs})
 	require.NoError(t, err)
-	dp, err := devpolicy.Make(examplePolicy, dir)
+	dp, err := devpolicy.Make(examplePolicy, dir, devpolicy.WithoutFreezes())
 	require.NoError(t, err)
 	f := cloudsim.Generate(cloudsim.Config{Seed: 3, Instances: 120, Speed: 1, Timing: &cloudsim.Timing{}})
 	acts := &activities.Activities{Provider: sim.New(f), LoadPolicy: func() (*policy.Policy, error) { return policy.Load(dp.Path) },

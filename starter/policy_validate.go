@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/fleetpatch/fleetpatch/fleet"
 	"github.com/fleetpatch/fleetpatch/policy"
@@ -117,6 +118,24 @@ func printPolicySummary(w io.Writer, path string, p *policy.Policy) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
+	if len(p.Freezes) > 0 {
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "FREEZE	PERIODS	NEXT")
+		now := time.Now()
+		for _, name := range sorted(p.Freezes) {
+			next := "-"
+			ps := p.Freezes[name].Periods()
+			for _, per := range ps {
+				if per.End.After(now) {
+					next = per.Start.UTC().Format(time.RFC3339) + " to " + per.End.UTC().Format(time.RFC3339)
+					break
+				}
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%s\n", name, len(ps), next)
+		}
+		tw.Flush()
+		fmt.Fprintln(w)
+	}
 	fmt.Fprintln(w, "TARGETS")
 	for _, a := range p.Targets.AWS {
 		fmt.Fprintf(w, "aws   %s  %s\n", a.ID, strings.Join(a.Regions, ","))

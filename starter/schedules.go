@@ -246,6 +246,7 @@ func existingSchedules(ctx context.Context, c client.Client, dc converter.DataCo
 func runSchedulesList(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("schedules list", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	polPath := fs.String("policy", "deployments/examples/policy", "policy file or folder whose change freezes to show (empty: none)")
 	var tf temporalFlags
 	tf.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -280,5 +281,37 @@ func runSchedulesList(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s  tz %s  next %s  paused %v  running %d\n", id,
 			firstOf(d.Schedule.Spec.TimeZoneName, "UTC"), next, d.Schedule.State.Paused, len(d.Info.RunningWorkflows))
 	}
+	if *polPath != "" {
+		pol, err := policy.Load(*polPath)
+		if err != nil {
+			fmt.Fprintf(stderr, "schedules list: change freezes not shown: policy %s:\n%v\n", *polPath, err)
+			return 0
+		}
+		printFreezes(stdout, pol, time.Now())
+	}
 	return 0
+}
+
+// freezesShown is how many coming periods schedules list shows per group.
+const freezesShown = 3
+
+// printFreezes lists, per group that honours change freezes, the periods
+// that have not ended yet (the next few).
+func printFreezes(w io.Writer, pol *policy.Policy, now time.Time) {
+	for _, name := range slices.Sorted(maps.Keys(pol.Groups)) {
+		g := pol.Groups[name]
+		if len(g.Freezes) == 0 {
+			continue
+		}
+		var coming []policy.FreezePeriod
+		for _, p := range pol.FreezePeriods(g.Freezes) {
+			if p.End.After(now) {
+				coming = append(coming, p)
+			}
+		}
+		fmt.Fprintf(w, "freezes of group %s (%s): %d coming\n", name, strings.Join(g.Freezes, ", "), len(coming))
+		for _, p := range coming[:min(len(coming), freezesShown)] {
+			fmt.Fprintf(w, "  %s\n", p)
+		}
+	}
 }

@@ -141,6 +141,12 @@ func printStatus(w io.Writer, rows []workflows.CycleStatus) {
 			n.Discovered, n.NeedPatches, n.Patched, n.PendingReboot, n.Failed, progressBar(s))
 	}
 	tw.Flush()
+	for _, s := range rows {
+		if s.Slot != nil && s.Slot.Freeze != "" && s.Phase != workflows.PhaseDone {
+			fmt.Fprintf(w, "%s %s: install slot %s to %s: %s\n", s.Group, s.Cycle, s.Slot.Start.UTC().Format(time.RFC3339),
+				s.Slot.End.UTC().Format(time.RFC3339), s.Slot.Freeze)
+		}
+	}
 }
 
 // progressBar draws how much of the planned rollout is done.

@@ -51,7 +51,7 @@ func chromium(t *testing.T) string {
 func TestWebUIApprovalNeedsASignature(t *testing.T) {
 	browser := chromium(t)
 	dir := t.TempDir()
-	dp, err := devpolicy.Make(examplePolicy, dir)
+	dp, err := devpolicy.Make(examplePolicy, dir, devpolicy.WithoutFreezes())
 	require.NoError(t, err)
 	port, uiPort := freePorts(t)
 	// Encrypted as in dev: the UI decodes and encodes through the codec server.

@@ -49,7 +49,7 @@ func (s *runState) openSlot(ctx workflow.Context, startNow bool) (activities.Slo
 		return slot, "", workflowBadInput("group %s has no install window", s.run.Group)
 	}
 	err := workflow.ExecuteActivity(shortCtx(ctx, s.tuning), a.InstallSlot, activities.SlotInput{
-		Window: *s.snapshot.InstallWindow, After: workflow.Now(ctx), Now: startNow}).Get(ctx, &slot)
+		Window: *s.snapshot.InstallWindow, After: workflow.Now(ctx), Now: startNow, Freezes: s.snapshot.Freezes}).Get(ctx, &slot)
 	if err != nil {
 		return slot, "", err
 	}
@@ -57,6 +57,11 @@ func (s *runState) openSlot(ctx workflow.Context, startNow bool) (activities.Slo
 		// A cycle installs only within its week: the next cycle of the group
 		// takes over after it.
 		weekEnd := startTime(ctx).Add(policy.Week)
+		if !slot.Start.Before(weekEnd) && slot.Freeze != "" {
+			s.reason = fmt.Sprintf("%s: the group's next install slot outside it opens at %s, after this run's week (it ends at %s); the next cycle takes over",
+				slot.Freeze, slot.Start.UTC().Format(time.RFC3339), weekEnd.UTC().Format(time.RFC3339))
+			return slot, StatusWindowClosed, nil
+		}
 		if !slot.Start.Before(weekEnd) {
 			s.reason = fmt.Sprintf("the group's next install window opens at %s, after this run's week (it ends at %s); the next cycle takes over",
 				slot.Start.UTC().Format(time.RFC3339), weekEnd.UTC().Format(time.RFC3339))
@@ -140,7 +145,7 @@ func (s *runState) waves(ctx workflow.Context, plan activities.Plan, slot activi
 			return StatusCancelled, nil
 		}
 		if workflow.Now(ctx).After(slot.LastStart) {
-			s.reason = "the window's cutoff passed at " + slot.LastStart.UTC().Format(time.RFC3339)
+			s.reason = cutoffReason(slot)
 			return StatusWindowClosed, nil
 		}
 		res, err := s.runWave(ctx, plan, w, slot, failed)
@@ -152,7 +157,7 @@ func (s *runState) waves(ctx workflow.Context, plan activities.Plan, slot activi
 		case res.StoppedBy == StatusFailed:
 			return "", temporal.NewNonRetryableApplicationError(res.Failure, activities.ErrIntegrity, nil)
 		case res.StoppedBy == StatusWindowClosed:
-			s.reason = "the window's cutoff passed at " + slot.LastStart.UTC().Format(time.RFC3339)
+			s.reason = cutoffReason(slot)
 			return res.StoppedBy, nil
 		case failed > plan.MaxErrors:
 			s.reason = fmt.Sprintf("%d instances failed, more than maxErrors %d", failed, plan.MaxErrors)
@@ -235,4 +240,14 @@ func (s *runState) bakeAndCheck(ctx workflow.Context, w activities.WavePlan, las
 		return StatusHalted, nil
 	}
 	return "", nil
+}
+
+// cutoffReason says why no more installs start: the slot's cutoff passed,
+// and, when a change freeze shortened the slot, which.
+func cutoffReason(slot activities.Slot) string {
+	r := "the window's cutoff passed at " + slot.LastStart.UTC().Format(time.RFC3339)
+	if slot.Freeze != "" {
+		r += " (" + slot.Freeze + ")"
+	}
+	return r
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -45,7 +46,11 @@ func (dp Policy) Approver(group string) string {
 // Make rewrites the policy at src into dir/policy, with keys in
 // dir/approvers. Existing keys are kept, so a restarted stack can still
 // approve the cycles it left waiting.
-func Make(src, dir string) (Policy, error) {
+func Make(src, dir string, opts ...Option) (Policy, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	pol, err := policy.Load(src)
 	if err != nil {
 		return Policy{}, fmt.Errorf("policy %s:\n%w", src, err)
@@ -81,14 +86,53 @@ func Make(src, dir string) (Policy, error) {
 		return Policy{}, err
 	}
 	for _, f := range pol.Files() {
-		if err := rewritePolicyFile(f, filepath.Join(dp.Path, filepath.Base(f)), filepath.Base(allowed)); err != nil {
+		if err := rewritePolicyFile(f, filepath.Join(dp.Path, filepath.Base(f)), filepath.Base(allowed), o); err != nil {
 			return Policy{}, err
 		}
+	}
+	if err := copyCalendars(pol, src, dp.Path); err != nil {
+		return Policy{}, err
 	}
 	if _, err := policy.Load(dp.Path); err != nil {
 		return Policy{}, fmt.Errorf("the dev copy of the policy (%s) does not load:\n%w", dp.Path, err)
 	}
 	return dp, nil
+}
+
+// Option changes the dev copy.
+type Option func(*options)
+
+type options struct{ withoutFreezes bool }
+
+// WithoutFreezes drops every group's change freezes from the copy, so
+// that tests install whatever the date (the calendars stay defined).
+func WithoutFreezes() Option { return func(o *options) { o.withoutFreezes = true } }
+
+// copyCalendars copies the freezes' iCalendar files named relative to the
+// policy's folder into the copy's folder.
+func copyCalendars(pol *policy.Policy, src, dst string) error {
+	base := src
+	if st, err := os.Stat(src); err == nil && !st.IsDir() {
+		base = filepath.Dir(src)
+	}
+	for _, name := range slices.Sorted(maps.Keys(pol.Freezes)) {
+		ics := pol.Freezes[name].ICS
+		if ics == "" || filepath.IsAbs(ics) {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(base, ics))
+		if err != nil {
+			return err
+		}
+		out := filepath.Join(dst, ics)
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(out, data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // devKey returns the private key file of principal in dir and its
@@ -128,7 +172,7 @@ func devKey(dir, principal string) (string, string, error) {
 // rewritePolicyFile copies one policy file, pointing every approval group
 // at the dev allowed_signers file (its own keys dropped) and letting every
 // group that installs run on demand. Comments and layout are kept.
-func rewritePolicyFile(src, dst, allowedSigners string) error {
+func rewritePolicyFile(src, dst, allowedSigners string, o options) error {
 	data, err := os.ReadFile(src)
 	if err != nil {
 		return err
@@ -144,6 +188,9 @@ func rewritePolicyFile(src, dst, allowedSigners string) error {
 			}
 			if mode := mappingValue(g, "mode"); mode != nil && mode.Value != string(policy.ModeScanOnly) {
 				setScalar(g, "onDemand", "true", "!!bool")
+			}
+			if o.withoutFreezes {
+				deleteKey(g, "freezes")
 			}
 			if a := mappingValue(g, "approval"); a != nil && a.Kind == yaml.MappingNode {
 				deleteKey(a, "keys")
