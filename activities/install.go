@@ -3,6 +3,8 @@ package activities
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/fleetpatch/fleetpatch/fleet"
@@ -28,6 +30,10 @@ type BatchInput struct {
 	// VerifyError, for VerifyBatch, is why verification kept failing: the
 	// batch is then settled without a scan, every instance failed with it.
 	VerifyError string `json:"verifyError,omitempty"`
+	// PostInstallHooks, for VerifyBatch, says the group has postInstall
+	// hooks: an instance its preInstall hooks ran on and they did not is
+	// reported with a warning.
+	PostInstallHooks bool `json:"postInstallHooks,omitempty"`
 }
 
 // InstallBatchResult counts one batch's install; details are stored.
@@ -71,6 +77,15 @@ func (a *Activities) InstallBatch(ctx context.Context, in BatchInput) (InstallBa
 	if !resuming && !in.LastStart.IsZero() && a.now().After(in.LastStart) {
 		return InstallBatchResult{WindowClosed: true}, nil
 	}
+	skipped, err := a.skippedBeforeInstall(ctx, in)
+	if err != nil {
+		return InstallBatchResult{}, err
+	}
+	bp = withoutInstances(bp, skipped)
+	if len(bp.Request.Instances) == 0 {
+		res = withSkipped(fleet.InstallResult{}, skipped)
+		return countInstall(res), putJSON(ctx, a.Store, in.Run.waveKey(in.Wave, in.Batch, "install"), res)
+	}
 	ids := make([]string, len(bp.Request.Instances))
 	for i, r := range bp.Request.Instances {
 		ids[i] = r.InstanceID
@@ -101,6 +116,7 @@ func (a *Activities) InstallBatch(ctx context.Context, in BatchInput) (InstallBa
 		return InstallBatchResult{}, providerError("install", err)
 	}
 	fixFromVersions(&res, before, bp)
+	res = withSkipped(res, skipped)
 	if err := putJSON(ctx, a.Store, in.Run.waveKey(in.Wave, in.Batch, "install"), res); err != nil {
 		return InstallBatchResult{}, err
 	}
@@ -230,4 +246,53 @@ func countInstall(r fleet.InstallResult) InstallBatchResult {
 		}
 	}
 	return out
+}
+
+// skippedBeforeInstall returns the batch's instances that are not to be
+// installed, with why: their snapshot failed, or a preInstall hook whose
+// onFailure is skip-instance failed on them.
+func (a *Activities) skippedBeforeInstall(ctx context.Context, in BatchInput) (map[string]string, error) {
+	out, err := a.snapshotSkipped(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	hooks, err := a.preInstallSkipped(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	for id, why := range hooks {
+		if _, ok := out[id]; !ok {
+			out[id] = why
+		}
+	}
+	return out, nil
+}
+
+// withoutInstances is the batch plan without the skipped instances.
+func withoutInstances(bp BatchPlan, skipped map[string]string) BatchPlan {
+	if len(skipped) == 0 {
+		return bp
+	}
+	out := BatchPlan{Request: bp.Request}
+	out.Request.Instances = nil
+	for _, r := range bp.Request.Instances {
+		if _, ok := skipped[r.InstanceID]; !ok {
+			out.Request.Instances = append(out.Request.Instances, r)
+		}
+	}
+	for _, x := range bp.Instances {
+		if _, ok := skipped[x.ID]; !ok {
+			out.Instances = append(out.Instances, x)
+		}
+	}
+	return out
+}
+
+// withSkipped adds the skipped instances to an install result, each
+// failed with why, in a stable order.
+func withSkipped(res fleet.InstallResult, skipped map[string]string) fleet.InstallResult {
+	for _, id := range slices.Sorted(maps.Keys(skipped)) {
+		res.Instances = append(res.Instances, fleet.InstanceInstall{InstanceID: id, Error: skipped[id]})
+	}
+	return res
 }

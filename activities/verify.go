@@ -80,6 +80,18 @@ func (a *Activities) VerifyBatch(ctx context.Context, in BatchInput) (BatchOutco
 		return BatchOutcome{}, providerError("verify scan", err)
 	}
 	out := settle(in, bp, inst, reboots, scan)
+	runs, _, err := a.batchHookRuns(ctx, in)
+	if err != nil {
+		return BatchOutcome{}, err
+	}
+	applyHooks(out, runs, in.PostInstallHooks)
+	snaps, err := a.batchSnapshots(ctx, in)
+	if err != nil {
+		return BatchOutcome{}, err
+	}
+	for i := range out {
+		out[i].Snapshots = snaps[out[i].ID]
+	}
 	if err := putJSON(ctx, a.Store, key, out); err != nil {
 		return BatchOutcome{}, err
 	}

@@ -15,12 +15,18 @@ import (
 type healthState struct {
 	mu       sync.Mutex
 	outcomes map[string]CommandOutcome
-	last     map[string]CommandRun
-	alarms   map[alarmKey]alarmRecord
+	// named are outcomes of the commands of one name (a hook's), by
+	// instance and name.
+	named map[[2]string]CommandOutcome
+	last  map[string]CommandRun
+	// runs are every command that ran, per instance, in order.
+	runs   map[string][]CommandRun
+	alarms map[alarmKey]alarmRecord
 }
 
 func newHealthState() *healthState {
-	return &healthState{outcomes: map[string]CommandOutcome{}, last: map[string]CommandRun{}, alarms: map[alarmKey]alarmRecord{}}
+	return &healthState{outcomes: map[string]CommandOutcome{}, named: map[[2]string]CommandOutcome{}, last: map[string]CommandRun{},
+		runs: map[string][]CommandRun{}, alarms: map[alarmKey]alarmRecord{}}
 }
 
 // CommandOutcome is how a health-check command ends on one instance.
@@ -38,12 +44,17 @@ type CommandOutcome struct {
 // SetCommandOutcome says otherwise.
 const DefaultCommandDuration = time.Second
 
-// CommandRun is the last health-check command that ran on an instance.
+// CommandRun is a command (a health check or a hook) that ran on an
+// instance.
 type CommandRun struct {
-	// Script is the script that ran: the request's Linux or Windows one.
-	Script   string    `json:"script"`
-	ExitCode int       `json:"exitCode"`
-	At       time.Time `json:"at"`
+	// Name is the request's Name (fleetpatch-hook-<stage>-<hook> for hooks).
+	Name string `json:"name,omitempty"`
+	// Script is the script that ran: the request's Linux or Windows one,
+	// or "document NAME" for an SSM document.
+	Script   string `json:"script"`
+	ExitCode int    `json:"exitCode"`
+	// At is when it ended, on the fleet's clock.
+	At time.Time `json:"at"`
 }
 
 // SetCommandResult makes every later health-check command on the instance
@@ -62,12 +73,32 @@ func (f *Fleet) SetCommandOutcome(instanceID string, o CommandOutcome) {
 	h.outcomes[instanceID] = o
 }
 
+// SetNamedCommandOutcome sets how every later command of the given name
+// (a request's Name, e.g. "fleetpatch-hook-preInstall-drain") ends on the
+// instance; it takes precedence over SetCommandOutcome.
+func (f *Fleet) SetNamedCommandOutcome(instanceID, name string, o CommandOutcome) {
+	h := f.gates
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.named[[2]string{instanceID, name}] = o
+}
+
 // ClearCommandResults makes every command exit 0 again, at once.
 func (f *Fleet) ClearCommandResults() {
 	h := f.gates
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	clear(h.outcomes)
+	clear(h.named)
+}
+
+// Commands returns every command that ran on the instance, in the order
+// they ended (commands not delivered do not count).
+func (f *Fleet) Commands(instanceID string) []CommandRun {
+	h := f.gates
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]CommandRun(nil), h.runs[instanceID]...)
 }
 
 // LastCommand returns the last health-check command that ran on the
@@ -81,10 +112,13 @@ func (f *Fleet) LastCommand(instanceID string) (CommandRun, bool) {
 }
 
 // outcome returns the instance's command outcome, with defaults.
-func (h *healthState) outcome(id string) CommandOutcome {
+func (h *healthState) outcome(id, name string) CommandOutcome {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	o := h.outcomes[id]
+	o, ok := h.named[[2]string{id, name}]
+	if !ok {
+		o = h.outcomes[id]
+	}
 	if o.Duration <= 0 {
 		o.Duration = DefaultCommandDuration
 	}
@@ -96,4 +130,5 @@ func (h *healthState) record(id string, r CommandRun) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.last[id] = r
+	h.runs[id] = append(h.runs[id], r)
 }

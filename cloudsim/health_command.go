@@ -32,7 +32,7 @@ func (f *Fleet) RunCommand(ctx context.Context, req fleet.CommandRequest, progre
 	steps := make([]step, len(req.InstanceIDs))
 	ends := make([]time.Time, len(req.InstanceIDs))
 	for i, id := range req.InstanceIDs {
-		ends[i] = f.readyAt(id, start).Add(h.outcome(id).Duration)
+		ends[i] = f.readyAt(id, start).Add(h.outcome(id, req.Name).Duration)
 		at := ends[i]
 		if req.Timeout > 0 && at.After(start.Add(req.Timeout)) {
 			at = start.Add(req.Timeout)
@@ -65,6 +65,10 @@ func (f *Fleet) commandOne(fs *faultSet, h *healthState, req fleet.CommandReques
 	if m0.static.OS.IsWindows() {
 		script, shell = req.Windows, "PowerShell script"
 	}
+	if req.Document != "" && m0.static.Cloud != fleet.CloudAzure {
+		// AWS runs the SSM document on every OS.
+		script = "document " + req.Document
+	}
 	if script == "" {
 		out.Error = "command not sent: the check has no " + shell + " for this " + string(m0.static.OS) + " instance"
 		return out
@@ -79,8 +83,8 @@ func (f *Fleet) commandOne(fs *faultSet, h *healthState, req fleet.CommandReques
 		out.Error = "command timed out: still running after " + req.Timeout.String()
 		return out
 	}
-	o := h.outcome(id)
+	o := h.outcome(id, req.Name)
 	out.ExitCode, out.Output = o.ExitCode, o.Output
-	h.record(id, CommandRun{Script: script, ExitCode: o.ExitCode, At: now})
+	h.record(id, CommandRun{Name: req.Name, Script: script, ExitCode: o.ExitCode, At: now})
 	return out
 }

@@ -19,13 +19,19 @@ type HealthProber interface {
 	AlarmStates(ctx context.Context, alarms []Alarm) ([]AlarmState, error)
 }
 
-// CommandRequest is a health-check command for a batch of instances.
+// CommandRequest is a command (a health check or a hook) for a batch of
+// instances.
 type CommandRequest struct {
 	InstanceIDs []string `json:"instanceIds"`
 	// Linux is a shell script, Windows a PowerShell script; an instance of
 	// an OS without a script is reported with an error.
 	Linux   string `json:"linux,omitempty"`
 	Windows string `json:"windows,omitempty"`
+	// Document, when set, is an SSM document that AWS instances run
+	// instead of the scripts, with Parameters as its inputs; instances of
+	// other clouds run the scripts.
+	Document   string              `json:"document,omitempty"`
+	Parameters map[string][]string `json:"parameters,omitempty"`
 	// Timeout bounds the command on each instance.
 	Timeout time.Duration `json:"timeout"`
 	// Name identifies the check in the clouds' command history.

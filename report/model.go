@@ -145,6 +145,37 @@ type Instance struct {
 	Reboot   Reboot    `json:"reboot"`
 	Packages []Package `json:"packages,omitempty"`
 	Missing  []Missing `json:"stillMissing,omitempty"`
+	// Hooks are the group's hooks that ran on the instance, in order.
+	Hooks []HookRun `json:"hooks,omitempty"`
+	// Snapshots are the disk snapshots taken before the install.
+	Snapshots []Snapshot `json:"snapshots,omitempty"`
+	// Warnings say what the operator must look at even when the outcome
+	// is fine, e.g. a post-install hook that failed after a pre-install
+	// hook drained the instance.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// HookRun is how one hook ended on one instance: ExitCode is meaningful
+// when Error is empty; Output is the tail of its output.
+type HookRun struct {
+	Stage    string `json:"stage"`
+	Hook     string `json:"hook"`
+	ExitCode int    `json:"exitCode"`
+	Output   string `json:"output,omitempty"`
+	Error    string `json:"error,omitempty"`
+	// OnFailure is the hook's setting, recorded when it failed.
+	OnFailure string `json:"onFailure,omitempty"`
+}
+
+// Failed reports whether the hook failed on the instance.
+func (h HookRun) Failed() bool { return h.Error != "" || h.ExitCode != 0 }
+
+// Snapshot is one disk snapshot taken before the install.
+type Snapshot struct {
+	ID      string    `json:"id"`
+	Disk    string    `json:"disk"`
+	Device  string    `json:"device,omitempty"`
+	Expires time.Time `json:"expires,omitzero"`
 }
 
 // Reboot tells whether a reboot was needed and done.

@@ -324,8 +324,6 @@ func registerSearchAttributes(t testing.TB, srv *temporaltest.TestServer) {
 	require.NoError(t, err)
 }
 
-// failEveryInstall makes the install of every package pending on the
-// group's instances fail.
 // canary is the instance a group's canary wave installs: the first, in ID
 // order, that needs a patch.
 func (s *stack) canary(group string) string {
@@ -340,6 +338,8 @@ func (s *stack) canary(group string) string {
 	return ""
 }
 
+// failEveryInstall makes the install of every package pending on the
+// group's instances fail.
 func (s *stack) failEveryInstall(group string, except ...string) {
 	var fails []cloudsim.PackageFailure
 	seen := map[string]bool{}

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"github.com/fleetpatch/fleetpatch/policy"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -90,5 +91,20 @@ func rebootCtx(ctx workflow.Context, t Tuning) workflow.Context {
 		StartToCloseTimeout: t.RebootTimeout + 5*time.Minute,
 		HeartbeatTimeout:    t.HeartbeatTimeout,
 		RetryPolicy:         retryPolicy(t, 5),
+	})
+}
+
+// hookCtx is for one stage of hooks on a batch: as long as its hooks'
+// timeouts together plus a margin, heartbeating, retried a few times
+// (hooks must be safe to repeat).
+func hookCtx(ctx workflow.Context, t Tuning, hooks []policy.Hook) workflow.Context {
+	total := 5 * time.Minute
+	for _, h := range hooks {
+		total += h.TimeoutOrDefault()
+	}
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: total,
+		HeartbeatTimeout:    t.HeartbeatTimeout,
+		RetryPolicy:         retryPolicy(t, 3),
 	})
 }

@@ -156,6 +156,9 @@ func (s *runState) waves(ctx workflow.Context, plan activities.Plan, slot activi
 		switch {
 		case res.StoppedBy == StatusFailed:
 			return "", temporal.NewNonRetryableApplicationError(res.Failure, activities.ErrIntegrity, nil)
+		case res.Halt != "":
+			s.reason = res.Halt
+			return StatusHalted, nil
 		case res.StoppedBy == StatusWindowClosed:
 			s.reason = cutoffReason(slot)
 			return res.StoppedBy, nil
@@ -190,7 +193,10 @@ func (s *runState) runWave(ctx workflow.Context, plan activities.Plan, w activit
 		WaitForCancellation: true,
 	})
 	in := WaveInput{Run: s.run, Wave: w, Reboot: s.snapshot.Group.Reboot, Deadline: slot.End, LastStart: slot.LastStart,
-		ErrorBudget: plan.MaxErrors - failed, Digest: s.digest, Tuning: s.tuning}
+		ErrorBudget: plan.MaxErrors - failed, Digest: s.digest, Tuning: s.tuning, Hooks: s.snapshot.Group.Hooks}
+	if sp := s.snapshot.Group.Snapshot; sp != nil {
+		in.SnapshotRetain = sp.Retain.D()
+	}
 	if s.gate.decision != nil {
 		in.ApprovalExpires = s.gate.decision.Expires
 	}

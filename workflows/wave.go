@@ -10,6 +10,7 @@ import (
 
 	"github.com/fleetpatch/fleetpatch/activities"
 	"github.com/fleetpatch/fleetpatch/fleet"
+	"github.com/fleetpatch/fleetpatch/policy"
 )
 
 // WaveInput starts a Wave.
@@ -30,6 +31,11 @@ type WaveInput struct {
 	// batches.
 	ApprovalExpires time.Time `json:"approvalExpires,omitzero"`
 	Tuning          Tuning    `json:"tuning"`
+	// Hooks are the group's hooks, run on each batch around its install.
+	Hooks *policy.Hooks `json:"hooks,omitempty"`
+	// SnapshotRetain, when set, snapshots each batch's disks before its
+	// install and keeps them that long.
+	SnapshotRetain time.Duration `json:"snapshotRetain,omitempty"`
 }
 
 // WaveResult counts a wave's outcomes.
@@ -42,6 +48,8 @@ type WaveResult struct {
 	// before an install failed: Failure says which).
 	StoppedBy Status `json:"stoppedBy,omitempty"`
 	Failure   string `json:"failure,omitempty"`
+	// Halt is why a hook whose onFailure is halt stopped the wave.
+	Halt string `json:"halt,omitempty"`
 }
 
 // waveID is the workflow ID of a run's n-th wave.
@@ -71,6 +79,8 @@ func Wave(ctx workflow.Context, in WaveInput) (WaveResult, error) {
 			res.StoppedBy = StatusCancelled
 		case res.Failure != "":
 			res.StoppedBy = StatusFailed
+		case res.Halt != "":
+			res.StoppedBy = StatusHalted
 		case res.Outcome.Failed > in.ErrorBudget:
 			res.StoppedBy = StatusHalted
 		case windowClosed || workflow.Now(ctx).After(in.LastStart):
@@ -101,10 +111,13 @@ func Wave(ctx workflow.Context, in WaveInput) (WaveResult, error) {
 			defer func() { inFlight -= in.Wave.Size(batch) }()
 			res.BatchesRun++
 			out, failure, closed := runBatch(gctx, in, t, batch)
-			res.Outcome.Add(out)
+			res.Outcome.Add(out.BatchOutcome)
 			windowClosed = windowClosed || closed
 			if failure != "" && res.Failure == "" {
 				res.Failure = failure
+			}
+			if out.halt != "" && res.Halt == "" {
+				res.Halt = out.halt
 			}
 		})
 	if err != nil || ctx.Err() != nil {
@@ -113,21 +126,76 @@ func Wave(ctx workflow.Context, in WaveInput) (WaveResult, error) {
 	if res.Failure != "" {
 		res.StoppedBy = StatusFailed
 	}
+	if res.Halt != "" && res.StoppedBy == "" {
+		res.StoppedBy = StatusHalted
+	}
 	if windowClosed && res.StoppedBy == "" {
 		res.StoppedBy = StatusWindowClosed
 	}
 	return res, nil
 }
 
-// runBatch installs one batch, waits for its rebooted instances and
-// verifies it. Every instance of the batch ends with a settled outcome,
-// except when the window's cutoff passed before the install started
-// (closed: the instances stay not attempted). It returns the failed
-// check's message when the install refused to act.
-func runBatch(ctx workflow.Context, in WaveInput, t Tuning, batch int) (out activities.BatchOutcome, failure string, closed bool) {
+// batchResult is a batch's outcome and, when a hook halted it, why.
+type batchResult struct {
+	activities.BatchOutcome
+	halt string
+}
+
+// runBatch snapshots one batch's disks and runs its preInstall hooks (when
+// the group asks), installs it, waits for its rebooted instances, runs the
+// postReboot and postInstall hooks and verifies it. Every instance of the
+// batch ends with a settled outcome, except when the window's cutoff
+// passed before the install started (closed: the instances stay not
+// attempted). It returns the failed check's message when the install
+// refused to act. A preInstall hook that halts keeps the whole batch from
+// installing; the postInstall hooks still run, so whatever the preInstall
+// hooks did (a drain) is undone.
+func runBatch(ctx workflow.Context, in WaveInput, t Tuning, batch int) (out batchResult, failure string, closed bool) {
 	log := workflow.GetLogger(ctx)
 	bi := activities.BatchInput{Run: in.Run, Wave: in.Wave.Index, Batch: batch, Reboot: in.Reboot, Deadline: in.Deadline,
-		LastStart: in.LastStart, Digest: in.Digest}
+		LastStart: in.LastStart, Digest: in.Digest, PostInstallHooks: len(in.Hooks.Stage(policy.StagePostInstall)) > 0}
+	if in.SnapshotRetain > 0 {
+		var sr activities.DiskSnapshotResult
+		if err := workflow.ExecuteActivity(batchCtx(ctx, t), a.SnapshotDisks, activities.DiskSnapshotInput{BatchInput: bi, Retain: in.SnapshotRetain}).Get(ctx, &sr); err != nil {
+			// Without its snapshots nothing of the batch is installed.
+			log.Error("snapshots failed", "wave", in.Wave.Index, "batch", batch, "error", err)
+			bi.InstallError = "not installed: the snapshots before the install failed: " + err.Error()
+			return settleBatch(ctx, in, t, bi, batchResult{}), "", false
+		}
+	}
+	hooks := func(stage string, rebooted []string) (activities.HookResult, error) {
+		hs := in.Hooks.Stage(stage)
+		if len(hs) == 0 || (stage == policy.StagePostReboot && len(rebooted) == 0) {
+			return activities.HookResult{}, nil
+		}
+		var hr activities.HookResult
+		err := workflow.ExecuteActivity(hookCtx(ctx, t, hs), a.RunHooks, activities.HookInput{BatchInput: bi, Stage: stage, Hooks: hs, Rebooted: rebooted}).Get(ctx, &hr)
+		return hr, err
+	}
+	post := func(rebooted []string) {
+		if _, err := hooks(policy.StagePostReboot, rebooted); err != nil {
+			log.Error("postReboot hooks failed", "wave", in.Wave.Index, "batch", batch, "error", err)
+		}
+		hr, err := hooks(policy.StagePostInstall, nil)
+		if err != nil {
+			log.Error("postInstall hooks failed", "wave", in.Wave.Index, "batch", batch, "error", err)
+		}
+		if hr.Halt != "" && out.halt == "" {
+			out.halt = hr.Halt
+		}
+	}
+	pre, err := hooks(policy.StagePreInstall, nil)
+	switch {
+	case err != nil:
+		bi.InstallError = "not installed: the preInstall hooks failed: " + err.Error()
+	case pre.Halt != "":
+		out.halt = pre.Halt
+		bi.InstallError = "not installed: " + pre.Halt
+	}
+	if bi.InstallError != "" {
+		post(nil)
+		return settleBatch(ctx, in, t, bi, out), "", false
+	}
 	var ir activities.InstallBatchResult
 	if err := workflow.ExecuteActivity(installCtx(ctx, t, in.Deadline), a.InstallBatch, bi).Get(ctx, &ir); err != nil {
 		log.Error("install batch failed", "wave", in.Wave.Index, "batch", batch, "error", err)
@@ -137,6 +205,9 @@ func runBatch(ctx workflow.Context, in WaveInput, t Tuning, batch int) (out acti
 			failure = appErr.Message()
 		}
 	} else if ir.WindowClosed {
+		if in.Hooks != nil {
+			post(nil)
+		}
 		return out, "", true
 	} else if len(ir.Rebooted) > 0 {
 		wi := activities.WaitReadyInput{BatchInput: bi, Instances: ir.Rebooted, Timeout: t.RebootTimeout}
@@ -144,15 +215,22 @@ func runBatch(ctx workflow.Context, in WaveInput, t Tuning, batch int) (out acti
 			log.Error("waiting for reboots failed", "wave", in.Wave.Index, "batch", batch, "error", err)
 		}
 	}
-	if err := workflow.ExecuteActivity(batchCtx(ctx, t), a.VerifyBatch, bi).Get(ctx, &out); err != nil {
+	post(ir.Rebooted)
+	return settleBatch(ctx, in, t, bi, out), failure, false
+}
+
+// settleBatch verifies the batch and settles every instance's outcome.
+func settleBatch(ctx workflow.Context, in WaveInput, t Tuning, bi activities.BatchInput, out batchResult) batchResult {
+	log := workflow.GetLogger(ctx)
+	if err := workflow.ExecuteActivity(batchCtx(ctx, t), a.VerifyBatch, bi).Get(ctx, &out.BatchOutcome); err != nil {
 		// Settle the batch without a scan, so every instance has a
 		// recorded outcome (failed, unverified) that RetryFailed can take.
-		log.Error("verify batch failed; settling it as unverified", "wave", in.Wave.Index, "batch", batch, "error", err)
+		log.Error("verify batch failed; settling it as unverified", "wave", in.Wave.Index, "batch", bi.Batch, "error", err)
 		bi.VerifyError = err.Error()
-		if err := workflow.ExecuteActivity(shortCtx(ctx, t), a.VerifyBatch, bi).Get(ctx, &out); err != nil {
-			log.Error("settling batch failed", "wave", in.Wave.Index, "batch", batch, "error", err)
-			out = activities.BatchOutcome{Failed: in.Wave.Size(batch)}
+		if err := workflow.ExecuteActivity(shortCtx(ctx, t), a.VerifyBatch, bi).Get(ctx, &out.BatchOutcome); err != nil {
+			log.Error("settling batch failed", "wave", in.Wave.Index, "batch", bi.Batch, "error", err)
+			out.BatchOutcome = activities.BatchOutcome{Failed: in.Wave.Size(bi.Batch)}
 		}
 	}
-	return out, failure, false
+	return out
 }
