@@ -73,6 +73,9 @@ type Timing struct {
 	// RebootMaxWait is how long WaitReady waits for an instance whose
 	// reboot never returns before it reports Ready=false.
 	RebootMaxWait time.Duration `json:"rebootMaxWait"`
+	// Snapshot is how long a disk snapshot stays pending before it is
+	// completed (snapshots.go).
+	Snapshot time.Duration `json:"snapshot,omitempty"`
 }
 
 // Patch group names of the default mix.
@@ -107,14 +110,15 @@ const DefaultInstances = 1200
 const DefaultSpeed = 1
 
 // DefaultTiming returns durations that make a demo cycle take seconds in
-// real time: a 3 s scan, 0.5 s per package, an 8 s reboot, and 2 min before a
-// reboot that never returns is given up.
+// real time: a 3 s scan, 0.5 s per package, an 8 s reboot, 2 min before a
+// reboot that never returns is given up, and 2 s per disk snapshot.
 func DefaultTiming() Timing {
 	return Timing{
 		Scan:              3 * time.Second,
 		InstallPerPackage: 500 * time.Millisecond,
 		Reboot:            8 * time.Second,
 		RebootMaxWait:     2 * time.Minute,
+		Snapshot:          2 * time.Second,
 	}
 }
 

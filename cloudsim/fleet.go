@@ -33,6 +33,10 @@ type Fleet struct {
 
 	// gates is the health-gate state (health.go).
 	gates *healthState
+	// drift is the drift model (drift.go).
+	drift driftState
+	// snaps are the disk snapshots (snapshots.go).
+	snaps snapshotStore
 }
 
 // newFleet returns an empty fleet over the catalog.

@@ -34,6 +34,8 @@ type snapshot struct {
 	Throttled int64           `json:"throttled"`
 	Releases  []*release      `json:"releases"`
 	Instances []savedInstance `json:"instances"`
+	// Snapshots is the disk snapshots' journal (snapshots.go).
+	Snapshots []SnapshotRecord `json:"snapshots,omitempty"`
 }
 
 // savedInstance is one instance's static data and state.
@@ -92,6 +94,7 @@ func (f *Fleet) snapshot() *snapshot {
 		Format: snapshotFormat, SavedAt: now, Config: f.cfg, Faults: f.Faults(),
 		Calls: f.calls.Load(), Throttled: f.throttledCalls.Load(),
 		Releases: f.cat.releases, Instances: make([]savedInstance, len(f.machines)),
+		Snapshots: f.savedSnapshots(),
 	}
 	for i, m := range f.machines {
 		m.settle(now)
@@ -265,5 +268,6 @@ func fromSnapshot(s *snapshot, clock Clock) (*Fleet, error) {
 	if len(f.machines) == 0 {
 		return nil, errors.New("no instances")
 	}
+	f.restoreSnapshots(s.Snapshots)
 	return f, nil
 }

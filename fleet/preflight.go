@@ -55,4 +55,8 @@ const (
 	DriftVMAgent         = "azure-vm-agent"
 	DriftPendingReboot   = "pending-reboot"
 	DriftUnknownInstance = "not-found"
+	// DriftCheckFailed is a check the provider could not make (such as
+	// EC2 DescribeInstances denied to its role): a warning naming what
+	// was not checked and why.
+	DriftCheckFailed = "check-failed"
 )

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fleetpatch/fleetpatch/cloudsim"
 	"github.com/fleetpatch/fleetpatch/fleet"
 )
 
@@ -134,11 +135,16 @@ func (s *Server) information(i fleet.Instance) instanceInformation {
 	now := s.fleet.Now()
 	info := instanceInformation{
 		InstanceID: i.ID, PingStatus: string(i.Ping), LastPingDateTime: epoch(now.Truncate(time.Second)),
-		AgentVersion: "3.3.1142.0", IsLatestVersion: true, PlatformType: i.Platform, ComputerName: i.Name,
+		AgentVersion: cloudsim.DefaultSSMAgentVersion, IsLatestVersion: true, PlatformType: i.Platform, ComputerName: i.Name,
 		IPAddress:    "10.0." + itoa(int(i.ID[len(i.ID)-2])) + "." + itoa(int(i.ID[len(i.ID)-1])),
 		ResourceType: "EC2Instance", SourceID: i.ID, SourceType: "AWS::EC2::Instance",
 	}
 	info.PlatformName, info.PlatformVersion = platform(i)
+	if d, ok := s.fleet.Drift(i.ID); ok {
+		// The drift model's agent (cloudsim/drift.go); IsLatestVersion is
+		// false for any other than the current one.
+		info.AgentVersion, info.IsLatestVersion = d.AgentVersion, d.AgentVersion == cloudsim.DefaultSSMAgentVersion
+	}
 	if i.Ping != fleet.PingOnline {
 		info.LastPingDateTime = epoch(now.Add(-10 * time.Minute).Truncate(time.Second))
 	}

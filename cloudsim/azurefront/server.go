@@ -234,6 +234,8 @@ func (s *Server) route(w *statusRecorder, r *http.Request, c *Call) {
 		s.serveVM(w, r, id, action)
 	case strings.Contains(lp, "/providers/microsoft.hybridcompute/machines/"):
 		s.routeArc(w, r, c)
+	case strings.Contains(lp, "/providers/microsoft.compute/snapshots"):
+		s.routeSnapshots(w, r, c)
 	default:
 		writeError(w, http.StatusNotFound, "NotFound", "the emulator does not serve "+r.Method+" "+p)
 	}

@@ -21,15 +21,23 @@ func osView(in fleet.Instance) (osType, name, version string) {
 // serveVM serves the VM endpoints.
 func (s *Server) serveVM(w http.ResponseWriter, r *http.Request, id, action string) {
 	in, _ := s.fleet.Instance(id)
+	if r.Method == http.MethodGet && action == "" {
+		pv := s.patchView(w, r, in) // patch settings, instanceView (vm_patchview.go)
+		defer pv.flush()
+		w = pv
+	}
 	switch {
 	case r.Method == http.MethodGet && action == "instanceView":
 		s.serveInstanceView(w, in)
+		return
+	case r.Method == http.MethodGet && action == "":
+		s.serveVMModel(w, in)
 		return
 	case r.Method != http.MethodPost:
 		writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", r.Method+" "+action+" is not served")
 		return
 	}
-	if s.isDeallocated(id) {
+	if s.powerOff(id) {
 		writeError(w, http.StatusConflict, "OperationNotAllowed",
 			"Operation '"+action+"' is not allowed on VM '"+in.Name+"' since the VM is deallocated.")
 		return
@@ -48,11 +56,17 @@ func (s *Server) serveVM(w http.ResponseWriter, r *http.Request, id, action stri
 
 // serveInstanceView answers a VM's instanceView: power state and VM agent.
 func (s *Server) serveInstanceView(w http.ResponseWriter, in fleet.Instance) {
+	writeJSON(w, http.StatusOK, s.instanceViewBody(in))
+}
+
+// instanceViewBody is a VM's instanceView, also in its GET with
+// $expand=instanceView.
+func (s *Server) instanceViewBody(in fleet.Instance) map[string]any {
 	_, osName, osVersion := osView(in)
 	now := s.fleet.Now().UTC().Format(time.RFC3339)
 	body := map[string]any{"computerName": in.Name, "osName": osName, "osVersion": osVersion}
 	power := map[string]any{"code": "PowerState/running", "level": "Info", "displayStatus": "VM running"}
-	if s.isDeallocated(in.ID) {
+	if s.powerOff(in.ID) {
 		power = map[string]any{"code": "PowerState/deallocated", "level": "Info", "displayStatus": "VM deallocated"}
 	} else {
 		agent := map[string]any{"code": "ProvisioningState/succeeded", "level": "Info", "displayStatus": "Ready",
@@ -61,10 +75,10 @@ func (s *Server) serveInstanceView(w http.ResponseWriter, in fleet.Instance) {
 			agent = map[string]any{"code": "ProvisioningState/Unavailable", "level": "Warning", "displayStatus": "Not Ready",
 				"message": in.Unreachable, "time": now}
 		}
-		body["vmAgent"] = map[string]any{"vmAgentVersion": "2.10.0.8", "statuses": []any{agent}}
+		body["vmAgent"] = map[string]any{"vmAgentVersion": s.vmAgentVersion(in.ID), "statuses": []any{agent}}
 	}
 	body["statuses"] = []any{map[string]any{"code": "ProvisioningState/succeeded", "level": "Info", "displayStatus": "Provisioning succeeded"}, power}
-	writeJSON(w, http.StatusOK, body)
+	return body
 }
 
 // serveArcMachine answers GET of an Arc machine: status Connected or
@@ -73,12 +87,14 @@ func (s *Server) serveArcMachine(w http.ResponseWriter, id string) {
 	in, _ := s.fleet.Instance(id)
 	osType, osName, osVersion := osView(in)
 	status := "Connected"
-	if in.Unreachable != "" {
+	agentVersion, off := s.arcAgent(id) // vm_patchview.go
+	if in.Unreachable != "" || off {
 		status = "Disconnected"
 	}
 	aid := s.fleetArc[id]
 	writeJSON(w, http.StatusOK, map[string]any{
 		"id": aid, "name": in.Name, "type": "Microsoft.HybridCompute/machines", "location": in.Region, "tags": in.Tags,
-		"properties": map[string]any{"status": status, "osType": strings.ToLower(osType), "osName": osName, "osVersion": osVersion},
+		"properties": map[string]any{"status": status, "osType": strings.ToLower(osType), "osName": osName, "osVersion": osVersion,
+			"agentVersion": agentVersion},
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/smithy-go/middleware"
 	"golang.org/x/time/rate"
@@ -20,10 +21,12 @@ type account struct {
 	role  string
 }
 
-// clientSet is the SSM client of one account and region.
+// clientSet is the SSM and EC2 clients of one account and region.
 type clientSet struct {
 	place
 	ssm *ssm.Client
+	// ec2 is made with ssm (ec2client.go).
+	ec2 *ec2.Client
 	acc *account
 }
 
@@ -89,6 +92,7 @@ func (p *Provider) clientsFor(pl place) *clientSet {
 		}
 		o.APIOptions = append(o.APIOptions, rateLimit(limiter))
 	})
+	c.ec2 = p.newEC2(pl, acc)
 	p.clients[pl] = c
 	return c
 }

@@ -63,6 +63,9 @@ type Config struct {
 	// Baselines supplies the baselines that a Scan evaluates when the
 	// call's context carries none (see WithBaselines).
 	Baselines BaselineSource
+	// MinAgentVersion is the SSM Agent version below which Preflight
+	// warns (agent-outdated); "" means DefaultMinAgentVersion.
+	MinAgentVersion string
 }
 
 // Endpoints are per-service endpoint overrides ("" keeps AWS's). With an
@@ -105,6 +108,9 @@ func (c Config) withDefaults() Config {
 	c.CommandLookback = max(c.CommandLookback, 2*c.CommandTimeout)
 	if c.Concurrency <= 0 {
 		c.Concurrency = 8
+	}
+	if c.MinAgentVersion == "" {
+		c.MinAgentVersion = DefaultMinAgentVersion
 	}
 	return c
 }

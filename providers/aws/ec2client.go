@@ -1,0 +1,27 @@
+package aws
+
+import (
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"golang.org/x/time/rate"
+)
+
+// newEC2 returns the EC2 client of an account and region: the account's
+// credentials, the provider's retryer, and a token bucket of its own at
+// Config.Rate and Burst (AWS throttles EC2 apart from SSM, per account
+// and region: https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html),
+// which every attempt waits for. Config.Endpoints has no EC2 entry: the
+// SSM endpoint override, when set, serves EC2 too (the emulator answers
+// both on one URL).
+func (p *Provider) newEC2(pl place, acc *account) *ec2.Client {
+	limiter := rate.NewLimiter(rate.Limit(p.cfg.Rate), p.cfg.Burst)
+	return ec2.NewFromConfig(p.base, func(o *ec2.Options) {
+		o.Region = pl.region
+		o.Credentials = acc.creds
+		o.Retryer = p.retryer()()
+		if p.cfg.Endpoints.SSM != "" {
+			o.BaseEndpoint = aws.String(p.cfg.Endpoints.SSM)
+		}
+		o.APIOptions = append(o.APIOptions, rateLimit(limiter))
+	})
+}
