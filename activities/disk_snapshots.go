@@ -68,7 +68,7 @@ func (a *Activities) SnapshotDisks(ctx context.Context, in DiskSnapshotInput) (D
 func countSnapshots(s []fleet.InstanceSnapshots) DiskSnapshotResult {
 	var r DiskSnapshotResult
 	for _, x := range s {
-		if x.Error != "" {
+		if x.Error != "" && !x.NoCloudDisks {
 			r.Skipped = append(r.Skipped, x.InstanceID)
 		}
 		r.Snapshots += len(x.Snapshots)
@@ -85,24 +85,29 @@ func (a *Activities) snapshotSkipped(ctx context.Context, in BatchInput) (map[st
 	}
 	out := map[string]string{}
 	for _, s := range stored {
-		if s.Error != "" {
+		if s.Error != "" && !s.NoCloudDisks {
 			out[s.InstanceID] = "not installed: the snapshot before the install failed: " + s.Error
 		}
 	}
 	return out, nil
 }
 
-// batchSnapshots returns the snapshots taken per instance, for the report.
-func (a *Activities) batchSnapshots(ctx context.Context, in BatchInput) (map[string][]report.Snapshot, error) {
+// batchSnapshots returns the snapshots taken per instance, for the
+// report, and a warning for each instance installed without one (its
+// disks are not the cloud's).
+func (a *Activities) batchSnapshots(ctx context.Context, in BatchInput) (map[string][]report.Snapshot, map[string]string, error) {
 	var stored []fleet.InstanceSnapshots
 	if _, err := getJSON(ctx, a.Store, in.Run.waveKey(in.Wave, in.Batch, "snapshots"), &stored); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := map[string][]report.Snapshot{}
+	out, warn := map[string][]report.Snapshot{}, map[string]string{}
 	for _, s := range stored {
+		if s.NoCloudDisks {
+			warn[s.InstanceID] = "installed without a snapshot: " + s.Error
+		}
 		for _, d := range s.Snapshots {
 			out[s.InstanceID] = append(out[s.InstanceID], report.Snapshot{ID: d.ID, Disk: d.Disk, Device: d.Device, Expires: d.Expires})
 		}
 	}
-	return out, nil
+	return out, warn, nil
 }

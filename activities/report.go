@@ -115,8 +115,17 @@ func (a *Activities) buildReport(ctx context.Context, in ReportInput) (*report.R
 			return nil, err
 		}
 	}
+	var pre []fleet.Preflight
+	if _, err := getJSON(ctx, a.Store, in.Run.Prefix()+"/preflight.json", &pre); err != nil {
+		return nil, err
+	}
+	findings := map[string][]fleet.DriftFinding{}
+	for _, p := range pre {
+		findings[p.InstanceID] = p.Findings
+	}
 	for _, i := range insts {
 		_, i.Planned = planned[i.ID]
+		i.Preflight = findings[i.ID]
 	}
 	rep.Instances = insts
 	rep.Summarize()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/fleetpatch/fleetpatch/fleet"
 )
 
 // Retention bounds, in days. A cycle's artifacts serve its own week (the
@@ -31,6 +33,9 @@ type CleanArtifactsResult struct {
 	// Unknown counts keys under cycles/ that name no group cycle; they are
 	// left alone.
 	Unknown int `json:"unknown"`
+	// Snapshots counts the disk snapshots deleted because their retention
+	// (the group's snapshot.retain) has passed.
+	Snapshots int `json:"snapshots,omitempty"`
 }
 
 // CleanArtifacts deletes the artifacts of every group cycle whose ISO week
@@ -84,5 +89,32 @@ func (a *Activities) CleanArtifacts(ctx context.Context, in CleanArtifactsInput)
 			return res, ctx.Err()
 		}
 	}
-	return res, nil
+	n, err := a.deleteExpiredSnapshots(ctx)
+	res.Snapshots = n
+	return res, err
+}
+
+// deleteExpiredSnapshots deletes the disk snapshots fleetpatch took whose
+// expiry tag has passed (none when the provider takes no snapshots).
+func (a *Activities) deleteExpiredSnapshots(ctx context.Context) (int, error) {
+	snap, ok := a.Provider.(fleet.Snapshotter)
+	if !ok {
+		return 0, nil
+	}
+	expired, err := snap.ListSnapshots(ctx, fleet.SnapshotFilter{ExpiredBefore: a.now()})
+	if err != nil {
+		return 0, providerError("list snapshots", err)
+	}
+	progress, stop := heartbeater(ctx, "delete snapshots")
+	defer stop()
+	n := 0
+	for start := 0; start < len(expired); start += fleet.MaxBatch {
+		ids, err := snap.DeleteSnapshots(ctx, expired[start:min(len(expired), start+fleet.MaxBatch)])
+		n += len(ids)
+		if err != nil {
+			return n, providerError("delete snapshots", err)
+		}
+		progress(n, len(expired))
+	}
+	return n, nil
 }

@@ -85,12 +85,15 @@ func (a *Activities) VerifyBatch(ctx context.Context, in BatchInput) (BatchOutco
 		return BatchOutcome{}, err
 	}
 	applyHooks(out, runs, in.PostInstallHooks)
-	snaps, err := a.batchSnapshots(ctx, in)
+	snaps, warn, err := a.batchSnapshots(ctx, in)
 	if err != nil {
 		return BatchOutcome{}, err
 	}
 	for i := range out {
 		out[i].Snapshots = snaps[out[i].ID]
+		if w := warn[out[i].ID]; w != "" {
+			out[i].Warnings = append(out[i].Warnings, w)
+		}
 	}
 	if err := putJSON(ctx, a.Store, key, out); err != nil {
 		return BatchOutcome{}, err

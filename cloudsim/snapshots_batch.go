@@ -58,7 +58,7 @@ func (f *Fleet) Snapshot(ctx context.Context, req fleet.SnapshotRequest, progres
 		steps[i] = step{at: start, index: i}
 		recs, err := f.snapshotInstance(req, id)
 		if err != nil {
-			out[i].Error = err.Error()
+			out[i].Error, out[i].NoCloudDisks = err.Error(), errors.Is(err, ErrNoCloudDisks)
 			continue
 		}
 		for _, r := range recs {

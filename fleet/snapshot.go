@@ -77,4 +77,8 @@ type InstanceSnapshots struct {
 	InstanceID string         `json:"instanceId"`
 	Snapshots  []DiskSnapshot `json:"snapshots,omitempty"`
 	Error      string         `json:"error,omitempty"`
+	// NoCloudDisks is set (with Error) for a machine whose disks the cloud
+	// does not hold (an SSM hybrid node, an Arc-enabled server): nothing
+	// can be snapshotted, and the install goes on without.
+	NoCloudDisks bool `json:"noCloudDisks,omitempty"`
 }

@@ -149,6 +149,9 @@ type Instance struct {
 	Hooks []HookRun `json:"hooks,omitempty"`
 	// Snapshots are the disk snapshots taken before the install.
 	Snapshots []Snapshot `json:"snapshots,omitempty"`
+	// Preflight are the pre-flight check's findings on the instance:
+	// what would keep it from being patched, or should be looked at.
+	Preflight []fleet.DriftFinding `json:"preflight,omitempty"`
 	// Warnings say what the operator must look at even when the outcome
 	// is fine, e.g. a post-install hook that failed after a pre-install
 	// hook drained the instance.

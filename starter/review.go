@@ -70,6 +70,7 @@ func runReview(args []string, stdout, stderr io.Writer) int {
 			firstOf(p.Severity, p.Classification), strings.Join(p.CVEs, ","), p.InstanceCount)
 	}
 	tw.Flush()
+	printPreflight(stdout, st.Preflight)
 	if st.Phase == workflows.PhaseAwaitingApproval && st.Sign != nil {
 		fmt.Fprintf(stdout, "\n%d of %d approvals; approve with:\n  go run ./starter approve --group %s --cycle %s --approver YOU --key ~/.ssh/id_ed25519\n"+
 			"or sign elsewhere: review --statement --approver YOU > s.txt; ssh-keygen -Y sign -n %s -f KEY s.txt; approve --statement s.txt --signature s.txt.sig\n",

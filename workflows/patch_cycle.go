@@ -96,6 +96,13 @@ func (c *cycle) phasesUntilReport(ctx workflow.Context) (Status, error) {
 	if g.Mode == policy.ModeScanOnly || rev.Instances == 0 {
 		return StatusCompleted, nil
 	}
+	if workflow.GetVersion(ctx, changePreflight, workflow.DefaultVersion, 1) == 1 {
+		var pf activities.PreflightSummary
+		if err := workflow.ExecuteActivity(bulkCtx(ctx, c.tuning), a.Preflight, activities.PreflightInput{Run: c.run, Batches: disc.Batches}).Get(ctx, &pf); err != nil {
+			return "", err
+		}
+		c.status.Preflight = &pf
+	}
 	startNow := c.in.InstallNow
 	if g.Mode == policy.ModeApproval {
 		immediately := g.Approval != nil && g.Approval.InstallStart == policy.StartImmediately

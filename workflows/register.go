@@ -23,4 +23,5 @@ func RegisterWorkflows(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(ScheduledCycle, workflow.RegisterOptions{Name: ScheduledCycleWorkflow})
 	w.RegisterWorkflowWithOptions(FleetReport, workflow.RegisterOptions{Name: FleetReportWorkflow})
 	w.RegisterWorkflowWithOptions(CleanArtifacts, workflow.RegisterOptions{Name: CleanArtifactsWorkflow})
+	w.RegisterWorkflowWithOptions(Doctor, workflow.RegisterOptions{Name: DoctorWorkflow})
 }

@@ -147,20 +147,23 @@ type WaveProgress struct {
 
 // CycleStatus answers the status query.
 type CycleStatus struct {
-	Group        string                `json:"group"`
-	Cycle        string                `json:"cycle"`
-	Retry        int                   `json:"retry,omitempty"`
-	Mode         policy.Mode           `json:"mode"`
-	Phase        Phase                 `json:"phase"`
-	Status       Status                `json:"status,omitempty"`
-	Paused       bool                  `json:"paused"`
-	Counts       Counts                `json:"counts"`
-	Wave         WaveProgress          `json:"wave"`
-	Review       *activities.Review    `json:"review,omitempty"`
-	Approval     *report.Approval      `json:"approval,omitempty"`
-	Slot         *activities.Slot      `json:"installWindow,omitempty"`
-	Report       *activities.ReportRef `json:"report,omitempty"`
-	PolicyDigest string                `json:"policyDigest,omitempty"`
+	Group  string             `json:"group"`
+	Cycle  string             `json:"cycle"`
+	Retry  int                `json:"retry,omitempty"`
+	Mode   policy.Mode        `json:"mode"`
+	Phase  Phase              `json:"phase"`
+	Status Status             `json:"status,omitempty"`
+	Paused bool               `json:"paused"`
+	Counts Counts             `json:"counts"`
+	Wave   WaveProgress       `json:"wave"`
+	Review *activities.Review `json:"review,omitempty"`
+	// Preflight is what the pre-flight check found on the instances to
+	// install (runs recorded before it have none).
+	Preflight    *activities.PreflightSummary `json:"preflight,omitempty"`
+	Approval     *report.Approval             `json:"approval,omitempty"`
+	Slot         *activities.Slot             `json:"installWindow,omitempty"`
+	Report       *activities.ReportRef        `json:"report,omitempty"`
+	PolicyDigest string                       `json:"policyDigest,omitempty"`
 	// Sign is what to sign, while the run awaits approval.
 	Sign *SignRequest `json:"sign,omitempty"`
 	// Failure is the error that stopped a failed cycle.

@@ -43,4 +43,9 @@ const (
 	// (10,000 servers) each, so that no history grows with the group past
 	// that; runs recorded before it scanned in the cycle itself.
 	changeScanChildren = "scan-children"
+
+	// changePreflight gates the pre-flight drift check after evaluation,
+	// before the review and the install; runs recorded before it went
+	// from evaluation straight to the approval or the install.
+	changePreflight = "preflight"
 )

@@ -267,6 +267,8 @@ func idealRollout(rep report.Report, t cloudsim.Timing, speed float64, inFlight 
 // historyStats counts what every workflow's history holds.
 type historyStats struct {
 	workflows, maxEvents, totalEvents, maxBytes, maxPayloadEvent int
+	// maxPayloadWhere names the largest event: its workflow and type.
+	maxPayloadWhere string
 	maxWorkflow                                                  string
 	byType                                                       map[enumspb.EventType]int
 	attempts                                                     int
@@ -307,7 +309,9 @@ func histories(ctx context.Context, c client.Client, ns string) (historyStats, e
 				events++
 				size := proto.Size(ev)
 				bytes += size
-				hs.maxPayloadEvent = max(hs.maxPayloadEvent, size)
+				if size > hs.maxPayloadEvent {
+					hs.maxPayloadEvent, hs.maxPayloadWhere = size, e.Execution.WorkflowId+" "+ev.EventType.String()
+				}
 				hs.byType[ev.EventType]++
 				if a := ev.GetActivityTaskStartedEventAttributes(); a != nil {
 					hs.attempts += int(a.GetAttempt())
@@ -347,8 +351,8 @@ func histories(ctx context.Context, c client.Client, ns string) (historyStats, e
 
 // print writes the histories' figures and the billed actions.
 func (hs historyStats) print(out io.Writer, n int, rpcs *rpcCounter) {
-	fmt.Fprintf(out, "histories: %d workflows, %d events; largest %s: %d events, %d bytes; largest event %d bytes\n",
-		hs.workflows, hs.totalEvents, hs.maxWorkflow, hs.maxEvents, hs.maxBytes, hs.maxPayloadEvent)
+	fmt.Fprintf(out, "histories: %d workflows, %d events; largest %s: %d events, %d bytes; largest event %d bytes (%s)\n",
+		hs.workflows, hs.totalEvents, hs.maxWorkflow, hs.maxEvents, hs.maxBytes, hs.maxPayloadEvent, hs.maxPayloadWhere)
 	rpcs.mu.Lock()
 	defer rpcs.mu.Unlock()
 	actions := []struct {

@@ -52,6 +52,7 @@ func (p *Provider) Snapshot(ctx context.Context, req fleet.SnapshotRequest, prog
 		out[i].InstanceID, at[id] = id, i
 		if strings.HasPrefix(id, "mi-") {
 			out[i].Error = "SSM hybrid node: it has no EBS volumes to snapshot"
+			out[i].NoCloudDisks = true
 			pc.add(1)
 			continue
 		}

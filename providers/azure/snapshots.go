@@ -86,6 +86,7 @@ func (p *Provider) snapshotVM(ctx context.Context, clients *snapshotClients, req
 	out := fleet.InstanceSnapshots{InstanceID: m.ID}
 	if m.Arc {
 		out.Error = "Arc-enabled server: it has no managed disks to snapshot"
+		out.NoCloudDisks = true
 		return out, nil
 	}
 	vms, err := p.vmClient(m.Sub)
