@@ -269,9 +269,9 @@ type historyStats struct {
 	workflows, maxEvents, totalEvents, maxBytes, maxPayloadEvent int
 	// maxPayloadWhere names the largest event: its workflow and type.
 	maxPayloadWhere string
-	maxWorkflow                                                  string
-	byType                                                       map[enumspb.EventType]int
-	attempts                                                     int
+	maxWorkflow     string
+	byType          map[enumspb.EventType]int
+	attempts        int
 	// waves are the Wave children, in start order, with the longest
 	// activity of each type (scheduled to completed).
 	waves []waveTimes
