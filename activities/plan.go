@@ -138,6 +138,7 @@ func (a *Activities) instancesByID(ctx context.Context, run Run, hint int) (map[
 func (a *Activities) storePlan(ctx context.Context, run Run, reqs []fleet.InstanceInstallRequest,
 	patches []fleet.Patch, insts map[string]fleet.Instance, ro policy.Rollout) (Plan, error) {
 	sort.Slice(reqs, func(i, j int) bool { return reqs[i].InstanceID < reqs[j].InstanceID })
+	reqs = rolloutOrder(reqs, insts)
 	byID := map[string]fleet.Patch{}
 	for _, p := range patches {
 		byID[p.ID] = p
@@ -155,6 +156,7 @@ func (a *Activities) storePlan(ctx context.Context, run Run, reqs []fleet.Instan
 		}
 		size = max(1, min(size, n-start))
 		wave := reqs[start : start+size]
+		byScopeThenID(wave, insts)
 		wp := WavePlan{Index: w, Instances: size, BatchSize: batch}
 		for b := 0; b*batch < len(wave); b++ {
 			chunk := wave[b*batch : min(len(wave), (b+1)*batch)]

@@ -13,11 +13,11 @@ import (
 // awsConfig is the configuration of provider "aws" (see docs/aws.md).
 type awsConfig struct {
 	// Endpoint overrides every service's endpoint (the emulator);
-	// SSM, STS and S3 override one service each.
-	Endpoint, SSM, STS, S3 string
-	Bucket, BucketRegion   string
-	Rate                   float64
-	PollInterval           time.Duration
+	// SSM, STS, S3 and EC2 override one service each.
+	Endpoint, SSM, STS, S3, EC2 string
+	Bucket, BucketRegion        string
+	Rate                        float64
+	PollInterval                time.Duration
 }
 
 func (a *awsConfig) flags(fs *flag.FlagSet) {
@@ -25,6 +25,7 @@ func (a *awsConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&a.SSM, "aws-ssm-endpoint", "", "SSM endpoint override")
 	fs.StringVar(&a.STS, "aws-sts-endpoint", "", "STS endpoint override")
 	fs.StringVar(&a.S3, "aws-s3-endpoint", "", "S3 endpoint override, path-style")
+	fs.StringVar(&a.EC2, "aws-ec2-endpoint", "", "EC2 endpoint override (snapshots, pre-flight checks); default --aws-endpoint, else --aws-ssm-endpoint")
 	fs.StringVar(&a.Bucket, "aws-bucket", "", "S3 bucket for baseline overrides and install lists")
 	fs.StringVar(&a.BucketRegion, "aws-bucket-region", "", "region of the bucket")
 	fs.Float64Var(&a.Rate, "aws-rate", 10, "requests per second per account and region")
@@ -39,7 +40,7 @@ func (a awsConfig) endpoints() awsprov.Endpoints {
 		}
 		return a.Endpoint
 	}
-	return awsprov.Endpoints{SSM: pick(a.SSM), STS: pick(a.STS), S3: pick(a.S3), CloudWatch: a.Endpoint}
+	return awsprov.Endpoints{SSM: pick(a.SSM), STS: pick(a.STS), S3: pick(a.S3), EC2: pick(a.EC2), CloudWatch: a.Endpoint}
 }
 
 // newAWSProvider builds the AWS provider over the policy's AWS targets,

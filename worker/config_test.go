@@ -55,7 +55,8 @@ func TestConfigEmulatorFlagsComeFromTheEnvironmentToo(t *testing.T) {
 	c, err := parseConfig([]string{"--aws-s3-endpoint", "http://127.0.0.1:9000"})
 	require.NoError(t, err)
 	require.Equal(t, "multi", c.Provider)
-	require.Equal(t, awsprov.Endpoints{SSM: "http://127.0.0.1:4566", STS: "http://127.0.0.1:4566", S3: "http://127.0.0.1:9000", CloudWatch: "http://127.0.0.1:4566"},
+	require.Equal(t, awsprov.Endpoints{SSM: "http://127.0.0.1:4566", STS: "http://127.0.0.1:4566", S3: "http://127.0.0.1:9000",
+		EC2: "http://127.0.0.1:4566", CloudWatch: "http://127.0.0.1:4566"},
 		c.AWS.endpoints(), "one endpoint for every service, a flag for one")
 	require.Equal(t, 250*time.Millisecond, c.AWS.PollInterval)
 	require.Equal(t, azureConfig{Endpoint: "https://127.0.0.1:8443", Audience: "https://management.azure.com",

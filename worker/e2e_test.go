@@ -190,7 +190,7 @@ func TestE2EAutoGroupPatchesAndReportsTheFleetsTruth(t *testing.T) {
 	ids := s.groupIDs("prod-auto")
 	before := s.inventory(ids)
 	r := s.wait(s.start("prod-auto", workflows.CycleInput{InstallNow: true}))
-	require.Equal(t, workflows.StatusCompleted, r.Status)
+	require.Equal(t, workflows.StatusCompleted, r.Status, s.report(r).Header.Reason)
 	require.Positive(t, r.Counts.Patched)
 	rep := s.report(r)
 	require.Len(t, rep.Instances, len(ids), "every instance reported once")
@@ -230,7 +230,7 @@ func TestE2EApprovalGroupWaitsThenInstallsWhatWasApproved(t *testing.T) {
 	require.Equal(t, "approved", d.Decision)
 
 	r := s.wait(run)
-	require.Equal(t, workflows.StatusCompleted, r.Status)
+	require.Equal(t, workflows.StatusCompleted, r.Status, s.report(r).Header.Reason)
 	require.Equal(t, "ops-lead@example.com", r.Approval.By)
 	rep := s.report(r)
 	s.checkAgainstFleet(rep, before)

@@ -16,8 +16,11 @@ type Call struct {
 	Instances int `json:"instances,omitempty"`
 	// IDs are the instance IDs a SendCommand names.
 	IDs []string `json:"ids,omitempty"`
-	// Operation is AWS-RunPatchBaseline's Operation for SendCommand.
+	// Operation is AWS-RunPatchBaseline's Operation for SendCommand, the
+	// document's name for the other documents.
 	Operation string `json:"operation,omitempty"`
+	// Parameters are SendCommand's document parameters, as sent.
+	Parameters map[string][]string `json:"parameters,omitempty"`
 	// TimeoutSeconds is SendCommand's delivery timeout, as sent (0: not
 	// given).
 	TimeoutSeconds int `json:"timeoutSeconds,omitempty"`
@@ -57,7 +60,7 @@ func (s *Server) finish(i int, c *ssmCall, errCode string) {
 	defer s.mu.Unlock()
 	call := &s.calls[i]
 	if c != nil {
-		call.Instances, call.Operation, call.IDs, call.TimeoutSeconds = c.instances, c.operation, c.ids, c.timeoutSeconds
+		call.Instances, call.Operation, call.IDs, call.TimeoutSeconds, call.Parameters = c.instances, c.operation, c.ids, c.timeoutSeconds, c.params
 	}
 	call.Error = errCode
 }

@@ -6,15 +6,22 @@
 //
 //   - Systems Manager over awsJson1_1 (X-Amz-Target: AmazonSSM.<Operation>,
 //     Content-Type: application/x-amz-json-1.1, errors as {"__type", "message"}):
-//     DescribeInstanceInformation, SendCommand (AWS-RunPatchBaseline only),
+//     DescribeInstanceInformation, SendCommand (AWS-RunPatchBaseline,
+//     AWS-RunShellScript and AWS-RunPowerShellScript, and the customer
+//     documents of Options.Documents, which run on every platform),
 //     ListCommands, ListCommandInvocations, CancelCommand, DescribeInstancePatches,
 //     DescribeInstancePatchStates, DescribeAvailablePatches and
 //     ListInventoryEntries (AWS:Application).
+//   - EC2 over the query protocol (form-encoded Action, XML response and
+//     EC2's XML errors): DescribeInstances (state and instance profile from
+//     the fleet's drift), DescribeVolumes (each instance's disks as attached
+//     gp3 volumes), CreateSnapshots (with TagSpecifications),
+//     DescribeSnapshots and DeleteSnapshot, over the fleet's snapshot store.
 //   - STS AssumeRole over the query protocol (form-encoded request, XML
 //     response and XML errors).
 //   - S3 PutObject, GetObject and HeadObject on path-style URLs, in memory.
 //
-// Every SSM call is for one account and one region: the region comes from
+// Every SSM and EC2 call is for one account and one region: the region comes from
 // the SigV4 credential scope and the account from the access key, which
 // AssumeRole issues as "ASIA" + the 12-digit account ID + 4 characters
 // (other keys belong to Options.HomeAccount). Signatures are not verified.

@@ -63,6 +63,23 @@ func (s *Server) serveEC2(w http.ResponseWriter, r *http.Request, c credential) 
 	_, _ = w.Write(append([]byte(xml.Header), b...))
 }
 
+// ec2Guarded answers a denied action (DenyAction with "ec2:<action>") with
+// UnauthorizedOperation and a throttled call with RequestLimitExceeded
+// before h runs.
+func ec2Guarded(action string, h ec2Handler) ec2Handler {
+	return func(s *Server, r *http.Request, account, region string) (any, *apiError) {
+		if why, denied := s.denial(account, "ec2:"+action); denied {
+			return nil, errorf("UnauthorizedOperation", http.StatusForbidden,
+				"You are not authorized to perform this operation. User: arn:aws:sts::%s:assumed-role/fleetpatch-target/fleetpatch is not authorized to perform: ec2:%s because %s",
+				account, action, why)
+		}
+		if s.throttle.throttled(account, region) {
+			return nil, errorf("RequestLimitExceeded", http.StatusServiceUnavailable, "Request limit exceeded.")
+		}
+		return h(s, r, account, region)
+	}
+}
+
 func writeEC2Error(w http.ResponseWriter, e *apiError, reqID string) {
 	var resp ec2ErrorResponse
 	resp.Errors.Error.Code, resp.Errors.Error.Message, resp.RequestID = e.code, e.message, reqID

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,7 +13,7 @@ import (
 )
 
 func init() {
-	ec2Actions["DescribeInstances"] = (*Server).describeInstances
+	ec2Actions["DescribeInstances"] = ec2Guarded("DescribeInstances", (*Server).describeInstances)
 }
 
 // EC2 instance state codes and names of DescribeInstances' instanceState
@@ -64,7 +63,7 @@ type ec2Instance struct {
 	// IamInstanceProfile is absent when the instance has none
 	// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IamInstanceProfile.html).
 	IamInstanceProfile *ec2IamInstanceProfile `xml:"iamInstanceProfile,omitempty"`
-	Tags               []ec2InstanceTag       `xml:"tagSet>item"`
+	Tags               []ec2Tag               `xml:"tagSet>item"`
 	PlatformDetails    string                 `xml:"platformDetails"`
 }
 
@@ -78,11 +77,6 @@ type ec2IamInstanceProfile struct {
 	ID  string `xml:"id"`
 }
 
-type ec2InstanceTag struct {
-	Key   string `xml:"key"`
-	Value string `xml:"value"`
-}
-
 // InstanceProfileName is the instance profile every simulated EC2
 // instance has unless its drift says NoInstanceProfile.
 const InstanceProfileName = "fleetpatch-ssm"
@@ -93,24 +87,13 @@ const InstanceProfileName = "fleetpatch-ssm"
 // MaxResults is refused, or by the filters instance-id,
 // instance-state-name and tag:<key>, paginated by MaxResults (5 to 1000)
 // and NextToken. A denied ec2:DescribeInstances (DenyAction) answers
-// UnauthorizedOperation (HTTP 403, EC2's code).
+// UnauthorizedOperation (HTTP 403, EC2's code), see ec2Guarded.
 func (s *Server) describeInstances(r *http.Request, account, region string) (any, *apiError) {
-	if why, denied := s.denial(account, "ec2:DescribeInstances"); denied {
-		return nil, errorf("UnauthorizedOperation", http.StatusForbidden,
-			"You are not authorized to perform this operation. User: arn:aws:sts::%s:assumed-role/fleetpatch-target/fleetpatch is not authorized to perform: ec2:DescribeInstances because %s", account, why)
-	}
 	form := r.PostForm
-	ids := instanceQueryValues(form, "InstanceId")
-	maxResults := 0
-	if v := form.Get("MaxResults"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 5 || n > 1000 {
-			return nil, errorf("InvalidParameterValue", http.StatusBadRequest, "Value ( %s ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.", v)
-		}
-		if len(ids) > 0 {
-			return nil, errorf("InvalidParameterCombination", http.StatusBadRequest, "The parameter instancesSet cannot be used with the parameter maxResults")
-		}
-		maxResults = n
+	ids := ec2QueryList(form, "InstanceId")
+	maxResults, e := ec2MaxResults(form, len(ids) > 0, "instancesSet")
+	if e != nil {
+		return nil, e
 	}
 	match, e := instanceQueryFilters(form)
 	if e != nil {
@@ -202,44 +185,20 @@ func ec2InstanceOf(in fleet.Instance, d cloudsim.Drift) ec2Instance {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		x.Tags = append(x.Tags, ec2InstanceTag{Key: k, Value: in.Tags[k]})
+		x.Tags = append(x.Tags, ec2Tag{Key: k, Value: in.Tags[k]})
 	}
 	return x
 }
 
-// instanceQueryValues reads a query-protocol list: prefix.1, prefix.2, …
-// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html).
-func instanceQueryValues(form url.Values, prefix string) []string {
-	var out []string
-	for i := 1; ; i++ {
-		v, ok := form[prefix+"."+strconv.Itoa(i)]
-		if !ok || len(v) == 0 {
-			return out
-		}
-		out = append(out, v[0])
-	}
-}
-
-// instanceQueryFilters reads Filter.N.Name and Filter.N.Value.M into one
-// predicate: every filter must match, by any of its values.
+// instanceQueryFilters reads the filters instance-id, instance-state-name
+// and tag:<key> into one predicate: every filter must match, by any of
+// its values.
 func instanceQueryFilters(form url.Values) (func(fleet.Instance, cloudsim.Drift) bool, *apiError) {
-	type filter struct {
-		name   string
-		values []string
-	}
-	var filters []filter
-	for i := 1; ; i++ {
-		p := "Filter." + strconv.Itoa(i)
-		name := form.Get(p + ".Name")
-		if name == "" {
-			break
-		}
-		switch {
-		case name == "instance-id", name == "instance-state-name", strings.HasPrefix(name, "tag:"):
-		default:
-			return nil, errorf("InvalidParameterValue", http.StatusBadRequest, "The filter '%s' is invalid", name)
-		}
-		filters = append(filters, filter{name, instanceQueryValues(form, p+".Value")})
+	filters, e := ec2Filters(form, func(name string) bool {
+		return name == "instance-id" || name == "instance-state-name" || strings.HasPrefix(name, "tag:")
+	})
+	if e != nil {
+		return nil, e
 	}
 	return func(in fleet.Instance, d cloudsim.Drift) bool {
 		state := "running"

@@ -28,23 +28,6 @@ func init() {
 // milliseconds).
 const ec2Time = "2006-01-02T15:04:05.000Z"
 
-// ec2Guarded answers a denied action (DenyAction with "ec2:<action>") with
-// UnauthorizedOperation and a throttled call with RequestLimitExceeded
-// before h runs.
-func ec2Guarded(action string, h ec2Handler) ec2Handler {
-	return func(s *Server, r *http.Request, account, region string) (any, *apiError) {
-		if why, denied := s.denial(account, "ec2:"+action); denied {
-			return nil, errorf("UnauthorizedOperation", http.StatusForbidden,
-				"You are not authorized to perform this operation. User: arn:aws:sts::%s:assumed-role/fleetpatch-target/fleetpatch is not authorized to perform: ec2:%s because %s",
-				account, action, why)
-		}
-		if s.throttle.throttled(account, region) {
-			return nil, errorf("RequestLimitExceeded", http.StatusServiceUnavailable, "Request limit exceeded.")
-		}
-		return h(s, r, account, region)
-	}
-}
-
 // ec2Tag is a tagSet item.
 type ec2Tag struct {
 	Key   string `xml:"key"`
@@ -255,30 +238,16 @@ func (s *Server) ec2SnapshotOf(rec cloudsim.SnapshotRecord, description string) 
 	return x
 }
 
-// ec2Filter is one Filter.N: its name and values.
-type ec2Filter struct {
-	name   string
-	values []string
-}
-
-// snapshotFilters reads Filter.N.Name and Filter.N.Value.M.
+// snapshotFilters reads the filters tag:<key>, tag-key, snapshot-id,
+// volume-id, status and owner-id.
 func snapshotFilters(form url.Values) ([]ec2Filter, *apiError) {
-	var out []ec2Filter
-	for i := 1; ; i++ {
-		p := "Filter." + strconv.Itoa(i)
-		name := form.Get(p + ".Name")
-		if name == "" {
-			return out, nil
-		}
+	return ec2Filters(form, func(name string) bool {
 		switch name {
 		case "tag-key", "snapshot-id", "volume-id", "status", "owner-id":
-		default:
-			if !strings.HasPrefix(name, "tag:") {
-				return nil, errorf("InvalidParameterValue", http.StatusBadRequest, "The filter '%s' is invalid", name)
-			}
+			return true
 		}
-		out = append(out, ec2Filter{name: name, values: ec2QueryList(form, p+".Value")})
-	}
+		return strings.HasPrefix(name, "tag:")
+	})
 }
 
 // matchesSnapshot reports whether every filter matches, each by any of
@@ -306,34 +275,4 @@ func matchesSnapshot(filters []ec2Filter, x ec2Snapshot, rec cloudsim.SnapshotRe
 		}
 	}
 	return true
-}
-
-// ec2MaxResults reads MaxResults (5 to 1000; not with a list of IDs, the
-// list named listName in EC2's message).
-func ec2MaxResults(form url.Values, withIDs bool, listName string) (int, *apiError) {
-	v := form.Get("MaxResults")
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(v)
-	switch {
-	case err != nil || n < 5 || n > 1000:
-		return 0, errorf("InvalidParameterValue", http.StatusBadRequest, "Value ( %s ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.", v)
-	case withIDs:
-		return 0, errorf("InvalidParameterCombination", http.StatusBadRequest, "The parameter %s cannot be used with the parameter maxResults", listName)
-	}
-	return n, nil
-}
-
-// ec2QueryList reads a query-protocol list: prefix.1, prefix.2, …
-// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html).
-func ec2QueryList(form url.Values, prefix string) []string {
-	var out []string
-	for i := 1; ; i++ {
-		v, ok := form[prefix+"."+strconv.Itoa(i)]
-		if !ok || len(v) == 0 {
-			return out
-		}
-		out = append(out, v[0])
-	}
 }

@@ -63,17 +63,11 @@ func (s *Server) describeVolumes(r *http.Request, account, region string) (any, 
 	if e != nil {
 		return nil, e
 	}
-	var filters []ec2Filter
-	for i := 1; ; i++ {
-		p := "Filter." + itoa(i)
-		name := form.Get(p + ".Name")
-		if name == "" {
-			break
-		}
-		if name != "attachment.instance-id" && name != "attachment.device" && name != "volume-id" {
-			return nil, errorf("InvalidParameterValue", http.StatusBadRequest, "The filter '%s' is invalid", name)
-		}
-		filters = append(filters, ec2Filter{name: name, values: ec2QueryList(form, p+".Value")})
+	filters, e := ec2Filters(form, func(name string) bool {
+		return name == "attachment.instance-id" || name == "attachment.device" || name == "volume-id"
+	})
+	if e != nil {
+		return nil, e
 	}
 	var list []ec2Volume
 	for _, in := range s.fleet.Instances() {

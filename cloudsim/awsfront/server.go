@@ -31,6 +31,11 @@ type Options struct {
 	InvocationLag int
 	// Throttle is the injected throttling from the start.
 	Throttle Throttle
+	// Documents name the customer Command documents that exist in every
+	// account and region, as if made there with CreateDocument: SendCommand
+	// runs them on any platform (see sendDocument). Other names than AWS's
+	// documents the emulator knows fail InvalidDocument.
+	Documents []string
 }
 
 // Server is the emulator: an http.Handler over a simulated fleet.
@@ -54,8 +59,9 @@ type Server struct {
 	seq           uint64
 	wg            sync.WaitGroup
 
-	// scripts are the health gates' script commands, by command ID
-	// (ssm_scripts.go); guarded by mu.
+	// scripts are the commands of the script documents and customer
+	// documents (health checks and hooks), by command ID (ssm_scripts.go,
+	// ssm_documents.go); guarded by mu.
 	scripts map[string]*command
 	// kms is the KMS emulator's key material (kms.go); guarded by mu.
 	kms kmsKeys

@@ -25,12 +25,13 @@ const (
 type ssmCall struct {
 	account, region string
 	body            []byte
-	// instances, operation, ids and timeoutSeconds are reported in the
-	// call log.
+	// instances, operation, ids, timeoutSeconds and params are reported
+	// in the call log.
 	instances      int
 	operation      string
 	ids            []string
 	timeoutSeconds int
+	params         map[string][]string
 }
 
 // ssmHandler serves one SSM operation and returns its output.

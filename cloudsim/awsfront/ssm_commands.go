@@ -10,7 +10,7 @@ import (
 	"github.com/fleetpatch/fleetpatch/fleet"
 )
 
-// The one document the emulator runs.
+// The patch baseline document.
 const runPatchBaseline = "AWS-RunPatchBaseline"
 
 // Invocation statuses and status details
@@ -29,12 +29,15 @@ const (
 type command struct {
 	id, account, region string
 	comment             string
-	operation           string
-	params              map[string][]string
-	ids                 []string
-	names               map[string]string
-	platforms           map[string]string
-	requested           time.Time
+	// doc is the document's name; operation is the patch baseline's
+	// Operation, or doc for the other documents.
+	doc       string
+	operation string
+	params    map[string][]string
+	ids       []string
+	names     map[string]string
+	platforms map[string]string
+	requested time.Time
 	// sent is the wall-clock time SendCommand arrived, which ListCommands'
 	// InvokedAfter and InvokedBefore filters compare with (see
 	// listCommands).
@@ -75,12 +78,13 @@ func (s *Server) sendCommand(c *ssmCall) (any, *apiError) {
 	if e := c.decode(&in); e != nil {
 		return nil, e
 	}
-	c.instances, c.ids, c.timeoutSeconds = len(in.InstanceIDs), in.InstanceIDs, in.TimeoutSeconds
+	c.instances, c.ids, c.timeoutSeconds, c.params = len(in.InstanceIDs), in.InstanceIDs, in.TimeoutSeconds, in.Parameters
 	if len(in.Parameters["Operation"]) == 1 {
 		c.operation = in.Parameters["Operation"][0]
 	}
 	if in.DocumentName != runPatchBaseline {
-		return nil, errorf("InvalidDocument", http.StatusBadRequest, "Document with name %s does not exist (the emulator runs only %s).", in.DocumentName, runPatchBaseline)
+		return nil, errorf("InvalidDocument", http.StatusBadRequest, "Document with name %s does not exist (the emulator runs %s, %s, %s and the documents of its Options.Documents).",
+			in.DocumentName, runPatchBaseline, runShellScript, runPowerShellScript)
 	}
 	insts, e := s.commandInstances(c, in)
 	if e != nil {
@@ -112,7 +116,7 @@ func (s *Server) commandInstances(c *ssmCall, in sendCommandInput) ([]fleet.Inst
 }
 
 // launch makes the caller's command (operation: the patch baseline's
-// Operation, or the script document's name) on the instances, keeps it
+// Operation, the document's name for the others) on the instances, keeps it
 // in store (s.commands or s.scripts), runs it in the background and
 // returns SendCommand's answer.
 func (s *Server) launch(c *ssmCall, in sendCommandInput, operation string, insts []fleet.Instance, store map[string]*command,
@@ -120,7 +124,7 @@ func (s *Server) launch(c *ssmCall, in sendCommandInput, operation string, insts
 	ctx, cancel := context.WithCancel(s.ctx)
 	id, seq := newCommandID(s)
 	cmd := &command{
-		id: id, seq: seq, account: c.account, region: c.region, comment: in.Comment, operation: operation,
+		id: id, seq: seq, account: c.account, region: c.region, comment: in.Comment, doc: in.DocumentName, operation: operation,
 		params: in.Parameters, ids: in.InstanceIDs, names: map[string]string{}, platforms: map[string]string{},
 		requested: s.fleet.Now(), sent: time.Now(), timeout: in.TimeoutSeconds, inv: map[string]*invocation{}, cancel: cancel,
 	}
@@ -144,14 +148,6 @@ func (s *Server) launch(c *ssmCall, in sendCommandInput, operation string, insts
 		run(ctx, cmd)
 	}()
 	return map[string]any{"Command": out}
-}
-
-// document is the name of the command's document.
-func (cmd *command) document() string {
-	if scriptPlugins[cmd.operation] != "" {
-		return cmd.operation
-	}
-	return runPatchBaseline
 }
 
 // findCommand returns the caller's patch or script command of that ID, or
@@ -302,7 +298,7 @@ func (cmd *command) invocationJSON(id string, details bool) map[string]any {
 	inv := cmd.inv[id]
 	out := map[string]any{
 		"CommandId": cmd.id, "InstanceId": id, "InstanceName": cmd.names[id], "Comment": cmd.comment,
-		"DocumentName": cmd.document(), "DocumentVersion": "$DEFAULT", "RequestedDateTime": epoch(cmd.requested),
+		"DocumentName": cmd.doc, "DocumentVersion": "$DEFAULT", "RequestedDateTime": epoch(cmd.requested),
 		"Status": inv.status, "StatusDetails": inv.details, "TraceOutput": "", "StandardOutputUrl": "", "StandardErrorUrl": "",
 		"NotificationConfig": map[string]any{"NotificationEvents": []any{}}, "CloudWatchOutputConfig": map[string]any{"CloudWatchOutputEnabled": false},
 	}
@@ -310,9 +306,11 @@ func (cmd *command) invocationJSON(id string, details bool) map[string]any {
 		out["StatusDetails"] = inv.status
 	}
 	if details {
-		plugin := scriptPlugins[cmd.operation]
+		plugin := scriptPlugins[cmd.doc]
 		switch {
 		case plugin != "":
+		case cmd.doc != runPatchBaseline:
+			plugin = customerStep(cmd.platforms[id])
 		case cmd.platforms[id] == "Windows":
 			plugin = "PatchWindows"
 		default:

@@ -167,7 +167,7 @@ func (cmd *command) commandJSON() map[string]any {
 	}
 	st := cmd.status()
 	return map[string]any{
-		"CommandId": cmd.id, "DocumentName": cmd.document(), "DocumentVersion": "$DEFAULT", "Comment": cmd.comment,
+		"CommandId": cmd.id, "DocumentName": cmd.doc, "DocumentVersion": "$DEFAULT", "Comment": cmd.comment,
 		"ExpiresAfter": epoch(cmd.requested.Add(time.Duration(cmd.timeout) * time.Second)), "Parameters": cmd.params,
 		"InstanceIds": cmd.ids, "Targets": []any{}, "RequestedDateTime": epoch(cmd.requested), "Status": st,
 		"StatusDetails": st, "MaxConcurrency": "50", "MaxErrors": "0", "TargetCount": len(cmd.ids),

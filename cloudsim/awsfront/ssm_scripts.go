@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,8 +20,9 @@ import (
 // (https://docs.aws.amazon.com/systems-manager/latest/userguide/documents-command-ssm-plugin-reference.html#aws-runShellScript).
 // The emulator "runs" a script with the fleet's RunCommand: each instance
 // ends with the exit code and output the fleet's SetCommandResult gave it
-// (exit 0 by default). Script commands share SendCommand (sendAnyCommand
-// below), ListCommandInvocations and CancelCommand (see findCommand) with
+// (exit 0 by default). Script commands, and those of customer documents
+// (ssm_documents.go), share SendCommand (sendAnyCommand below),
+// ListCommandInvocations and CancelCommand (see findCommand) with
 // AWS-RunPatchBaseline but are kept apart from the patch commands, in
 // Server.scripts: ListCommands does not list them.
 const (
@@ -37,17 +39,21 @@ const (
 var scriptPlugins = map[string]string{runShellScript: "aws:runShellScript", runPowerShellScript: "aws:runPowerShellScript"}
 
 // sendAnyCommand sends a script document (AWS-RunShellScript,
-// AWS-RunPowerShellScript) to sendScript and every other document (the
-// patch baseline) to sendCommand.
+// AWS-RunPowerShellScript) to sendScript, a customer document of
+// Options.Documents to sendDocument and every other document (the patch
+// baseline, or one that does not exist) to sendCommand.
 func (s *Server) sendAnyCommand(c *ssmCall) (any, *apiError) {
 	var in struct {
 		DocumentName string `json:"DocumentName"`
 	}
 	_ = json.Unmarshal(c.body, &in)
-	if scriptPlugins[in.DocumentName] == "" {
-		return s.sendCommand(c)
+	switch {
+	case scriptPlugins[in.DocumentName] != "":
+		return s.sendScript(c)
+	case slices.Contains(s.opts.Documents, in.DocumentName):
+		return s.sendDocument(c)
 	}
-	return s.sendScript(c)
+	return s.sendCommand(c)
 }
 
 // sendScript starts a script document on at most 50 instances of the
@@ -55,26 +61,39 @@ func (s *Server) sendAnyCommand(c *ssmCall) (any, *apiError) {
 // (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_SendCommand.html).
 // The call log's Operation is the document's name.
 func (s *Server) sendScript(c *ssmCall) (any, *apiError) {
-	var in sendCommandInput
-	if e := c.decode(&in); e != nil {
-		return nil, e
-	}
-	c.instances, c.ids, c.timeoutSeconds, c.operation = len(in.InstanceIDs), in.InstanceIDs, in.TimeoutSeconds, in.DocumentName
-	insts, e := s.commandInstances(c, in)
+	in, insts, exec, e := s.readRun(c)
 	if e != nil {
 		return nil, e
 	}
 	if strings.TrimSpace(strings.Join(in.Parameters["commands"], "")) == "" {
 		return nil, errorf("InvalidParameters", http.StatusBadRequest, "Parameter \"commands\" is required.")
 	}
+	return s.launch(c, in, in.DocumentName, insts, s.scripts, func(ctx context.Context, cmd *command) { s.runScript(ctx, cmd, exec) }), nil
+}
+
+// readRun reads and checks a SendCommand of a document other than the
+// patch baseline (a script or customer document): its instances (see
+// commandInstances), its executionTimeout parameter and its delivery
+// timeout. The call log gets the document's name as the Operation, and
+// the parameters.
+func (s *Server) readRun(c *ssmCall) (sendCommandInput, []fleet.Instance, time.Duration, *apiError) {
+	var in sendCommandInput
+	if e := c.decode(&in); e != nil {
+		return in, nil, 0, e
+	}
+	c.instances, c.ids, c.timeoutSeconds, c.operation, c.params = len(in.InstanceIDs), in.InstanceIDs, in.TimeoutSeconds, in.DocumentName, in.Parameters
+	insts, e := s.commandInstances(c, in)
+	if e != nil {
+		return in, nil, 0, e
+	}
 	exec, e := executionTimeout(in.Parameters["executionTimeout"])
 	if e != nil {
-		return nil, e
+		return in, nil, 0, e
 	}
 	if e := checkTimeoutSeconds(in.TimeoutSeconds); e != nil {
-		return nil, e
+		return in, nil, 0, e
 	}
-	return s.launch(c, in, in.DocumentName, insts, s.scripts, func(ctx context.Context, cmd *command) { s.runScript(ctx, cmd, exec) }), nil
+	return in, insts, exec, nil
 }
 
 // executionTimeout reads the executionTimeout parameter: whole seconds
@@ -97,20 +116,17 @@ func executionTimeout(v []string) (time.Duration, *apiError) {
 // When the command is cancelled, the unfinished invocations end
 // Cancelled.
 func (s *Server) runScript(ctx context.Context, cmd *command, exec time.Duration) {
-	windowsDoc := cmd.operation == runPowerShellScript
+	windowsDoc := cmd.doc == runPowerShellScript
 	script := strings.Join(cmd.params["commands"], "\n")
 	s.deliver(ctx, cmd, func(ids []string) error {
 		var run []string
 		for _, id := range ids {
 			if (cmd.platforms[id] == "Windows") != windowsDoc {
 				s.finishScript(cmd, id, statusFailed, detailInvalidPlatform, -1,
-					fmt.Sprintf("The document %s is not supported on the platform %s of the managed node.", cmd.operation, cmd.platforms[id]))
+					fmt.Sprintf("The document %s is not supported on the platform %s of the managed node.", cmd.doc, cmd.platforms[id]))
 				continue
 			}
 			run = append(run, id)
-		}
-		if len(run) == 0 {
-			return nil
 		}
 		req := fleet.CommandRequest{InstanceIDs: run, Timeout: exec, Name: cmd.comment}
 		if windowsDoc {
@@ -118,15 +134,26 @@ func (s *Server) runScript(ctx context.Context, cmd *command, exec time.Duration
 		} else {
 			req.Linux = script
 		}
-		res, err := s.fleet.RunCommand(ctx, req, nil)
-		for _, r := range res {
-			if ctx.Err() != nil && strings.HasPrefix(r.Error, "command cancelled") {
-				continue // finished below as Cancelled
-			}
-			s.reportScript(cmd, r)
-		}
-		return err
+		return s.runOnFleet(ctx, cmd, req)
 	})
+}
+
+// runOnFleet runs the request with the fleet's RunCommand and ends each
+// instance's invocation with its result (see reportScript); instances
+// the fleet had not finished when the command was cancelled are left to
+// deliver, which ends them Cancelled.
+func (s *Server) runOnFleet(ctx context.Context, cmd *command, req fleet.CommandRequest) error {
+	if len(req.InstanceIDs) == 0 {
+		return nil
+	}
+	res, err := s.fleet.RunCommand(ctx, req, nil)
+	for _, r := range res {
+		if ctx.Err() != nil && strings.HasPrefix(r.Error, "command cancelled") {
+			continue // deliver ends it Cancelled
+		}
+		s.reportScript(cmd, r)
+	}
+	return err
 }
 
 // reportScript ends an instance's invocation with the fleet's result: a

@@ -5,6 +5,8 @@
 // Served (api-version is accepted as sent):
 //
 //	POST /providers/Microsoft.ResourceGraph/resources              the provider's queries, $top/$skipToken paging
+//	GET  .../Microsoft.Compute/virtualMachines/{vm}[?$expand=instanceView]  the VM model (storageProfile's managed disks,
+//	                                                               osProfile's patchSettings), with its instanceView
 //	GET  .../Microsoft.Compute/virtualMachines/{vm}/instanceView   power state and VM agent status
 //	POST .../Microsoft.Compute/virtualMachines/{vm}/assessPatches  LRO
 //	POST .../Microsoft.Compute/virtualMachines/{vm}/installPatches LRO (masks "name=version", KB numbers)
@@ -18,6 +20,9 @@
 //	PUT|GET|DELETE .../Microsoft.HybridCompute/machines/{name}/runCommands/{command}  inventory scripts, health checks
 //	POST /providers/Microsoft.ResourceGraph/resources              also patchassessmentresources and
 //	                                                               patchinstallationresources by id prefix
+//	PUT|GET|DELETE .../Microsoft.Compute/snapshots/{name}          managed-disk snapshots (Copy of a VM's disk; PUT
+//	                                                               and DELETE are LROs)
+//	GET  /subscriptions/{s}[/resourceGroups/{rg}]/providers/Microsoft.Compute/snapshots  snapshot lists, nextLink paging
 //
 // Long-running operations answer 202 Accepted with Azure-AsyncOperation and
 // Location headers and run the fleet operation in the background; they end

@@ -120,11 +120,18 @@ func (c *clientSet) credentials(ctx context.Context) error {
 }
 
 // rateLimit adds a token-bucket wait to every attempt of every call
-// (after the retry middleware, so that retries wait too).
+// (after the retry middleware, so that retries wait too). A wait that
+// would outlast ctx's deadline fails at once, as rate.Limiter.Wait does,
+// but with an error wrapping context.DeadlineExceeded (Wait's own is a
+// plain one until the deadline's timer has fired), so that callers see
+// the deadline they ran out of.
 func rateLimit(l *rate.Limiter) func(*middleware.Stack) error {
 	return func(st *middleware.Stack) error {
 		mw := middleware.FinalizeMiddlewareFunc("FleetpatchRateLimit", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 			if err := l.Wait(ctx); err != nil {
+				if ctx.Err() == nil {
+					err = fmt.Errorf("%w: %v", context.DeadlineExceeded, err)
+				}
 				return middleware.FinalizeOutput{}, middleware.Metadata{}, err
 			}
 			return next.HandleFinalize(ctx, in)

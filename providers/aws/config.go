@@ -69,12 +69,17 @@ type Config struct {
 }
 
 // Endpoints are per-service endpoint overrides ("" keeps AWS's). With an
-// S3 endpoint, S3 is addressed path-style.
+// S3 endpoint, S3 is addressed path-style. EC2 (snapshots and
+// pre-flight's DescribeInstances) defaults to the SSM override, as
+// before EC2 had its own: the emulator answers both on one URL.
 type Endpoints struct {
-	SSM, STS, S3, CloudWatch string
+	SSM, STS, S3, CloudWatch, EC2 string
 }
 
 func (c Config) withDefaults() Config {
+	if c.Endpoints.EC2 == "" {
+		c.Endpoints.EC2 = c.Endpoints.SSM
+	}
 	if c.Prefix == "" {
 		c.Prefix = "fleetpatch/"
 	}

@@ -10,17 +10,15 @@ import (
 // credentials, the provider's retryer, and a token bucket of its own at
 // Config.Rate and Burst (AWS throttles EC2 apart from SSM, per account
 // and region: https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html),
-// which every attempt waits for. Config.Endpoints has no EC2 entry: the
-// SSM endpoint override, when set, serves EC2 too (the emulator answers
-// both on one URL).
+// which every attempt waits for, and Config.Endpoints.EC2 when set.
 func (p *Provider) newEC2(pl place, acc *account) *ec2.Client {
 	limiter := rate.NewLimiter(rate.Limit(p.cfg.Rate), p.cfg.Burst)
 	return ec2.NewFromConfig(p.base, func(o *ec2.Options) {
 		o.Region = pl.region
 		o.Credentials = acc.creds
 		o.Retryer = p.retryer()()
-		if p.cfg.Endpoints.SSM != "" {
-			o.BaseEndpoint = aws.String(p.cfg.Endpoints.SSM)
+		if p.cfg.Endpoints.EC2 != "" {
+			o.BaseEndpoint = aws.String(p.cfg.Endpoints.EC2)
 		}
 		o.APIOptions = append(o.APIOptions, rateLimit(limiter))
 	})

@@ -11,22 +11,25 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/fleetpatch/fleetpatch/fleet"
 )
 
 var _ fleet.HealthProber = (*Provider)(nil)
 
-// The health gates' commands run through SSM Run Command with AWS's own
-// script documents: AWS-RunShellScript on Linux nodes, AWS-RunPowerShellScript
-// on Windows nodes, each with the parameters "commands" (the script's
-// lines) and "executionTimeout" (seconds, 1 to 172800; the agent stops the
-// script then and the invocation ends TimedOut)
+// The health gates' and hooks' commands run through SSM Run Command with
+// AWS's own script documents: AWS-RunShellScript on Linux nodes,
+// AWS-RunPowerShellScript on Windows nodes, each with the parameters
+// "commands" (the script's lines) and "executionTimeout" (seconds, 1 to
+// 172800; the agent stops the script then and the invocation ends
+// TimedOut)
 // (https://docs.aws.amazon.com/systems-manager/latest/userguide/documents-command-ssm-plugin-reference.html#aws-runShellScript,
-// https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_SendCommand.html).
-// The exit code is the plugin's ResponseCode in ListCommandInvocations
-// with Details, and Output its output (the first 2,500 characters)
+// https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_SendCommand.html);
+// or, for a request naming a Document (a hook's), with that document and
+// the request's Parameters on every node whatever its OS (the document's
+// steps choose by platform). The exit code is a plugin's ResponseCode in
+// ListCommandInvocations with Details, and Output the plugins' output
+// (the first 2,500 characters of each)
 // (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_CommandPlugin.html).
 const (
 	runShellScript      = "AWS-RunShellScript"
@@ -40,18 +43,22 @@ const (
 	stoppedWaiting = "fleetpatch stopped waiting"
 )
 
-// RunCommand runs the request's check on at most 50 managed nodes: per
+// RunCommand runs the request's command on at most 50 managed nodes: per
 // account and region of the batch, one SendCommand of AWS-RunShellScript
 // to its Linux nodes and one of AWS-RunPowerShellScript to its Windows
-// nodes, whose invocations it waits for (the wait of Scan and Install,
-// see wait) until the request's timeout, bounded by ctx's deadline. A
-// node that ran the script to its end has its exit code and output; one
-// the command did not reach (agent offline: DeliveryTimedOut), where it
-// ran out of time (TimedOut, or still running at the timeout: then it is
-// cancelled) or that is not a managed node in a target account carries an
-// error. A health check is read-only, so a retry of the call simply runs
-// it again. Errors no retry can fix (a denied ssm:SendCommand, an
-// AssumeRole refused) fail the call with fleet.ErrPermanent.
+// nodes, or one of the request's Document to all of them, whose
+// invocations it waits for (the wait of Scan and Install, see wait) until
+// the request's timeout, bounded by ctx's deadline. A node that ran the
+// command to its end has its exit code and output; one the command did
+// not reach (agent offline: DeliveryTimedOut), where it ran out of time
+// (TimedOut, or still running at the timeout: then it is cancelled), that
+// is not a managed node in a target account, or whose account and region
+// refused the Document (InvalidDocument: it does not exist there;
+// InvalidParameters: it does not take the Parameters) carries an error,
+// so that a hook's onFailure decides per instance. A retry of the call
+// runs the command again (checks are read-only; hooks must be idempotent).
+// Errors no retry can fix (a denied ssm:SendCommand, an AssumeRole
+// refused) fail the call with fleet.ErrPermanent.
 func (p *Provider) RunCommand(ctx context.Context, req fleet.CommandRequest, progress fleet.Progress) ([]fleet.CommandResult, error) {
 	if len(req.InstanceIDs) > fleet.MaxBatch {
 		return nil, fmt.Errorf("aws: run command on %d instances: %w", len(req.InstanceIDs), fleet.ErrTooManyInstances)
@@ -123,6 +130,9 @@ func (p *Provider) commandGroup(ctx context.Context, g group, req fleet.CommandR
 		pc.add(len(g.ids))
 		return out, nil
 	}
+	if req.Document != "" {
+		return p.runDocument(ctx, g, req, deadline, pc)
+	}
 	var linux, windows []string
 	for _, id := range g.ids {
 		if p.nodeInfo(id).inst.OS.IsWindows() {
@@ -159,22 +169,59 @@ func (p *Provider) commandGroup(ctx context.Context, g group, req fleet.CommandR
 // runScript sends one script document to the nodes (all of one OS, in
 // one account and region) and reads how it ended on each.
 func (p *Provider) runScript(ctx context.Context, g group, doc, script string, req fleet.CommandRequest, deadline time.Time, pc *progressCounter) ([]fleet.CommandResult, error) {
-	timeout := time.Until(deadline)
-	exec := min(max(timeout.Round(time.Second), time.Second), maxExecutionTimeout)
-	delivery := max(timeout, minDeliveryTimeout)
-	out, err := g.ssm.SendCommand(ctx, &ssm.SendCommandInput{
-		DocumentName: aws.String(doc), InstanceIds: g.ids,
-		Parameters: map[string][]string{
-			"commands":         strings.Split(strings.TrimRight(script, "\n"), "\n"),
-			"executionTimeout": {strconv.Itoa(int(exec / time.Second))},
-		},
-		Comment:        aws.String(healthComment(req.Name)),
-		TimeoutSeconds: aws.Int32(int32(min(delivery, maxDeliveryTimeout) / time.Second)),
-	})
+	exec := min(max(time.Until(deadline).Round(time.Second), time.Second), maxExecutionTimeout)
+	id, err := send(ctx, g, doc, map[string][]string{
+		"commands":         strings.Split(strings.TrimRight(script, "\n"), "\n"),
+		"executionTimeout": {strconv.Itoa(int(exec / time.Second))},
+	}, req.Name, deadline)
 	if err != nil {
 		return nil, wrapErr("SendCommand "+doc+" in "+g.String(), err)
 	}
-	id := aws.ToString(out.Command.CommandId)
+	return p.readResults(ctx, g, id, doc, deadline, pc)
+}
+
+// runDocument sends the request's Document with its Parameters to the
+// nodes of one account and region, whatever their OS, and reads how it
+// ended on each. A document that account and region refuse
+// (InvalidDocument, InvalidParameters) is an error on each node.
+func (p *Provider) runDocument(ctx context.Context, g group, req fleet.CommandRequest, deadline time.Time, pc *progressCounter) ([]fleet.CommandResult, error) {
+	what := "SendCommand " + req.Document + " in " + g.String()
+	id, err := send(ctx, g, req.Document, req.Parameters, req.Name, deadline)
+	if code := apiCode(err); code == "InvalidDocument" || code == "InvalidParameters" {
+		res := make([]fleet.CommandResult, len(g.ids))
+		for i, iid := range g.ids {
+			res[i] = fleet.CommandResult{InstanceID: iid, Error: "command not sent: " + permanent(what, err).Error()}
+		}
+		pc.add(len(g.ids))
+		return res, nil
+	}
+	if err != nil {
+		return nil, wrapErr(what, err)
+	}
+	return p.readResults(ctx, g, id, req.Document, deadline, pc)
+}
+
+// send sends the document with the parameters to the nodes (one account
+// and region), named by commandComment(name), and returns the command's
+// ID; its delivery timeout is the time left until the deadline (at least
+// minDeliveryTimeout).
+func send(ctx context.Context, g group, doc string, params map[string][]string, name string, deadline time.Time) (string, error) {
+	delivery := max(time.Until(deadline), minDeliveryTimeout)
+	out, err := g.ssm.SendCommand(ctx, &ssm.SendCommandInput{
+		DocumentName: aws.String(doc), InstanceIds: g.ids, Parameters: params,
+		Comment:        aws.String(commandComment(name)),
+		TimeoutSeconds: aws.Int32(int32(min(delivery, maxDeliveryTimeout) / time.Second)),
+	})
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(out.Command.CommandId), nil
+}
+
+// readResults waits for the command's invocations until the deadline and
+// reads how it ended on each node.
+func (p *Provider) readResults(ctx context.Context, g group, id, doc string, deadline time.Time, pc *progressCounter) ([]fleet.CommandResult, error) {
+	timeout := time.Until(deadline)
 	ended, err := p.wait(ctx, g, id, pc, deadline)
 	if err != nil {
 		return nil, err
@@ -190,98 +237,18 @@ func (p *Provider) runScript(ctx context.Context, g group, doc, script string, r
 	return res, nil
 }
 
-// healthComment is the Comment of a check's command (at most 100
-// characters): "fleetpatch health <name>".
-func healthComment(name string) string {
+// commandComment is the Comment of a command (at most 100 characters):
+// the request's Name, so that the command history (and the emulator's
+// fleet journal, which takes it as the command's name) names the check
+// or hook as the activities do ("fleetpatch-health-gate",
+// "fleetpatch-hook-preInstall-drain"); "fleetpatch health check" for a
+// request without one.
+func commandComment(name string) string {
 	if name == "" {
-		name = "check"
+		name = commentPrefix + "health check"
 	}
-	c := commentPrefix + "health " + name
-	if len(c) > maxComment {
-		c = c[:maxComment]
+	if len(name) > maxComment {
+		name = name[:maxComment]
 	}
-	return c
-}
-
-// responseCode is a plugin's ResponseCode, when the invocation has one.
-type responseCode struct {
-	code int
-	ok   bool
-}
-
-// responseCodes reads the ResponseCode of every invocation's plugin
-// (ListCommandInvocations with Details, paginated).
-func (p *Provider) responseCodes(ctx context.Context, g group, id string) (map[string]responseCode, error) {
-	out := map[string]responseCode{}
-	pages := ssm.NewListCommandInvocationsPaginator(g.ssm, &ssm.ListCommandInvocationsInput{
-		CommandId: aws.String(id), Details: true, MaxResults: aws.Int32(50),
-	})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, wrapErr("ListCommandInvocations in "+g.String(), err)
-		}
-		for _, inv := range page.CommandInvocations {
-			// The documents have one plugin (aws:runShellScript or
-			// aws:runPowerShellScript); its ResponseCode is the exit code.
-			for _, pl := range inv.CommandPlugins {
-				out[aws.ToString(inv.InstanceId)] = responseCode{code: int(pl.ResponseCode), ok: true}
-			}
-		}
-	}
-	return out, nil
-}
-
-// commandResult maps how an invocation ended to the node's result: the
-// script ran to its end when the invocation is Success, or Failed with
-// details Failed (a non-zero exit); then the ResponseCode is its exit
-// code. Anything else (DeliveryTimedOut, ExecutionTimedOut, Cancelled,
-// Undeliverable, still running at the deadline) is an error.
-func commandResult(id, doc string, o outcome, rc responseCode, timeout time.Duration) fleet.CommandResult {
-	r := fleet.CommandResult{InstanceID: id, Output: tail(o.output)}
-	ran := o.status == types.CommandInvocationStatusSuccess ||
-		(o.status == types.CommandInvocationStatusFailed && (o.details == "" || o.details == string(types.CommandInvocationStatusFailed)))
-	switch {
-	case ran && rc.ok:
-		r.ExitCode = rc.code
-	case ran:
-		r.Error = doc + " " + string(o.status) + " without a response code"
-	case o.details == stoppedWaiting:
-		r.Output = ""
-		r.Error = "command timed out: still running after " + timeout.Round(time.Second).String() + " (cancelled)"
-	case o.details == detailDeliveryTimedOut || o.status == "Undeliverable":
-		r.Error = "command not delivered: " + o.describeScript(doc)
-	case o.details == detailExecutionTimedOut:
-		r.Error = "command timed out: " + o.describeScript(doc)
-	default:
-		r.Error = o.describeScript(doc)
-	}
-	return r
-}
-
-// Invocation status details of a command that did not run to its end
-// (https://docs.aws.amazon.com/systems-manager/latest/userguide/monitor-commands.html).
-const (
-	detailDeliveryTimedOut  = "DeliveryTimedOut"
-	detailExecutionTimedOut = "ExecutionTimedOut"
-)
-
-// describeScript explains an invocation of a script document.
-func (o outcome) describeScript(doc string) string {
-	s := fmt.Sprintf("%s %s (%s)", doc, o.status, o.details)
-	if o.output != "" {
-		s += ": " + tail(o.output)
-	}
-	return s
-}
-
-// maxOutput is how much of a command's output a result keeps: its end.
-const maxOutput = 1000
-
-// tail keeps the end of an output.
-func tail(s string) string {
-	if len(s) <= maxOutput {
-		return s
-	}
-	return "…" + s[len(s)-maxOutput:]
+	return name
 }

@@ -84,6 +84,7 @@ func TestRunCommandThroughSSMRunCommand(t *testing.T) {
 	run, found := e.fleet.LastCommand(ok)
 	require.True(t, found)
 	assert.Equal(t, script, run.Script, "the script's lines arrive as the commands parameter")
+	assert.Equal(t, "fleetpatch-health-gate", run.Name, "the command's Comment is the request's name")
 	if len(windows) > 0 {
 		assert.Equal(t, fleet.CommandResult{InstanceID: windows[0].ID}, res[4])
 		run, _ = e.fleet.LastCommand(windows[0].ID)

@@ -83,7 +83,7 @@ func (p *Provider) preflightGroup(ctx context.Context, g group) ([]fleet.Preflig
 			ec2IDs = append(ec2IDs, id)
 		}
 	}
-	insts, denied, err := p.ec2Instances(ctx, g.clientSet, ec2IDs)
+	insts, denied, err := ec2Instances(ctx, g.clientSet, ec2IDs)
 	if err != nil {
 		return nil, err
 	}
@@ -126,14 +126,16 @@ func agentInformation(ctx context.Context, c *clientSet, ids []string) (map[stri
 }
 
 // ec2Instances reads the EC2 instances' state and instance profile with
-// DescribeInstances. It filters by instance-id rather than naming
+// DescribeInstances, through the account and region's EC2 client (one
+// page per account, region and batch, paced by that client's token
+// bucket; see newEC2). It filters by instance-id rather than naming
 // InstanceIds, which fails the whole call when one ID is gone (a
 // terminated instance SSM still lists) and cannot be paginated
 // (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstances.html).
 // When EC2 refuses the call for good (UnauthorizedOperation: the role
 // lacks ec2:DescribeInstances), denied says why and the instances go
 // unchecked; other errors are returned.
-func (p *Provider) ec2Instances(ctx context.Context, c *clientSet, ids []string) (insts map[string]ec2types.Instance, denied string, err error) {
+func ec2Instances(ctx context.Context, c *clientSet, ids []string) (insts map[string]ec2types.Instance, denied string, err error) {
 	insts = map[string]ec2types.Instance{}
 	if len(ids) == 0 {
 		return insts, "", nil
@@ -141,7 +143,7 @@ func (p *Provider) ec2Instances(ctx context.Context, c *clientSet, ids []string)
 	in := &ec2.DescribeInstancesInput{MaxResults: aws.Int32(1000), Filters: []ec2types.Filter{
 		{Name: aws.String("instance-id"), Values: ids},
 	}}
-	pages := ec2.NewDescribeInstancesPaginator(p.ec2ForPreflight(c), in)
+	pages := ec2.NewDescribeInstancesPaginator(c.ec2, in)
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
@@ -158,22 +160,4 @@ func (p *Provider) ec2Instances(ctx context.Context, c *clientSet, ids []string)
 		}
 	}
 	return insts, "", nil
-}
-
-// ec2ForPreflight returns an EC2 client of the account and region: the
-// account's (assumed-role) credentials and the provider's retryer, which
-// backs off on EC2's RequestLimitExceeded. EC2 throttles apart from SSM,
-// and Preflight makes one DescribeInstances page per account and region
-// and batch, so the client takes no token bucket of its own. The SSM
-// endpoint override, when set, serves EC2 too (the emulator answers every
-// service on one URL).
-func (p *Provider) ec2ForPreflight(c *clientSet) *ec2.Client {
-	return ec2.NewFromConfig(p.base, func(o *ec2.Options) {
-		o.Region = c.region
-		o.Credentials = c.acc.creds
-		o.Retryer = p.retryer()()
-		if p.cfg.Endpoints.SSM != "" {
-			o.BaseEndpoint = aws.String(p.cfg.Endpoints.SSM)
-		}
-	})
 }

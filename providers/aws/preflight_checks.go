@@ -1,7 +1,6 @@
 package aws
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
@@ -110,9 +109,9 @@ func (p *Provider) agentVersionFinding(res fleet.Preflight, info *types.Instance
 	}
 	fix := ": update it with the AWS-UpdateSSMAgent document"
 	switch {
-	case versionBelow(v, patchManagerMinAgent):
+	case fleet.VersionBelow(v, patchManagerMinAgent):
 		return withFinding(res, fleet.DriftAgentOld, true, "SSM Agent "+v+latest+" is older than "+patchManagerMinAgent+", the oldest Patch Manager supports"+fix)
-	case versionBelow(v, p.cfg.MinAgentVersion):
+	case fleet.VersionBelow(v, p.cfg.MinAgentVersion):
 		return withFinding(res, fleet.DriftAgentOld, false, "SSM Agent "+v+latest+" is older than the minimum "+p.cfg.MinAgentVersion+fix)
 	}
 	return res
@@ -122,28 +121,4 @@ func (p *Provider) agentVersionFinding(res fleet.Preflight, info *types.Instance
 func withFinding(p fleet.Preflight, check string, blocks bool, detail string) fleet.Preflight {
 	p.Findings = append(p.Findings, fleet.DriftFinding{Check: check, Detail: detail, Blocks: blocks})
 	return p
-}
-
-// versionBelow reports whether the dotted version v is below min,
-// comparing numeric fields ("3.3.1142.0" is above "3.0.0"); a version
-// with a field that is not a number counts as below.
-func versionBelow(v, min string) bool {
-	a, b := strings.Split(v, "."), strings.Split(min, ".")
-	for i := range max(len(a), len(b)) {
-		x, y := 0, 0
-		if i < len(a) {
-			n, err := strconv.Atoi(a[i])
-			if err != nil {
-				return true
-			}
-			x = n
-		}
-		if i < len(b) {
-			y, _ = strconv.Atoi(b[i])
-		}
-		if x != y {
-			return x < y
-		}
-	}
-	return false
 }

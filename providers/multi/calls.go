@@ -3,6 +3,7 @@ package multi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 
@@ -171,7 +172,9 @@ func place[T any](out []T, pt *part, got []T, idOf func(T) string) {
 	}
 }
 
-// missing is the result of an instance a provider did not report.
+// missing is the result of an instance a provider did not report: an
+// error, never a zero value that could read as success (a type without a
+// case here is a bug in this package).
 func missing[T any](id string) T {
 	const msg = "the provider returned no result for this instance"
 	var v any
@@ -185,8 +188,14 @@ func missing[T any](id string) T {
 		v = fleet.RebootOutcome{InstanceID: id, Error: msg}
 	case fleet.Inventory:
 		v = fleet.Inventory{InstanceID: id, Error: msg}
+	case fleet.CommandResult:
+		v = fleet.CommandResult{InstanceID: id, Error: msg}
+	case fleet.InstanceSnapshots:
+		v = fleet.InstanceSnapshots{InstanceID: id, Error: msg}
+	case fleet.Preflight:
+		v = fleet.Preflight{InstanceID: id, Findings: []fleet.DriftFinding{{Check: fleet.DriftCheckFailed, Detail: msg}}}
 	default:
-		return zero
+		panic(fmt.Sprintf("multi: no missing result for %T", zero))
 	}
 	return v.(T)
 }

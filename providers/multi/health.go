@@ -40,12 +40,6 @@ func (p *Provider) RunCommand(ctx context.Context, req fleet.CommandRequest, pro
 	}
 	for k, pt := range parts {
 		place(out, pt, results[k], func(r fleet.CommandResult) string { return r.InstanceID })
-		for _, i := range pt.idx {
-			if out[i].InstanceID == "" {
-				// place's zero value would read as exit 0.
-				out[i] = fleet.CommandResult{InstanceID: req.InstanceIDs[i], Error: "the provider returned no result for this instance"}
-			}
-		}
 	}
 	return out, nil
 }

@@ -47,7 +47,8 @@ func CloudOf(id string) fleet.Cloud {
 	return ""
 }
 
-// part is one cloud's share of a call: the positions of its IDs.
+// part is one cloud's share of a call: the positions of its IDs (of
+// instances, or of snapshots for DeleteSnapshots).
 type part struct {
 	cloud fleet.Cloud
 	prov  fleet.Provider
@@ -57,11 +58,18 @@ type part struct {
 
 // split groups IDs by cloud; unknown IDs get unroutable's error.
 func (p *Provider) split(ids []string) ([]*part, []int) {
+	return p.splitBy(ids, func(i int) fleet.Cloud { return CloudOf(ids[i]) })
+}
+
+// splitBy groups the positions of keys (instance or snapshot IDs) by the
+// cloud cloudOf gives each; the positions of clouds without a provider
+// are returned apart.
+func (p *Provider) splitBy(keys []string, cloudOf func(i int) fleet.Cloud) ([]*part, []int) {
 	byCloud := map[fleet.Cloud]*part{}
 	var parts []*part
 	var unroutable []int
-	for i, id := range ids {
-		c := CloudOf(id)
+	for i, key := range keys {
+		c := cloudOf(i)
 		prov := p.clouds[c]
 		if prov == nil {
 			unroutable = append(unroutable, i)
@@ -73,7 +81,7 @@ func (p *Provider) split(ids []string) ([]*part, []int) {
 			byCloud[c] = pt
 			parts = append(parts, pt)
 		}
-		pt.idx, pt.ids = append(pt.idx, i), append(pt.ids, id)
+		pt.idx, pt.ids = append(pt.idx, i), append(pt.ids, key)
 	}
 	return parts, unroutable
 }

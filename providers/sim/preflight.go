@@ -2,7 +2,6 @@ package sim
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"github.com/fleetpatch/fleetpatch/cloudsim"
@@ -75,9 +74,9 @@ func awsPreflight(res fleet.Preflight, in fleet.Instance, d cloudsim.Drift) flee
 		res = withFinding(res, fleet.DriftAgentOffline, true, "SSM Agent PingStatus is "+string(in.Ping)+": "+in.Unreachable)
 	}
 	switch {
-	case versionBelow(d.AgentVersion, patchManagerAgent):
+	case fleet.VersionBelow(d.AgentVersion, patchManagerAgent):
 		res = withFinding(res, fleet.DriftAgentOld, true, "SSM Agent "+d.AgentVersion+" is older than "+patchManagerAgent+", the oldest Patch Manager supports: update it (AWS-UpdateSSMAgent)")
-	case versionBelow(d.AgentVersion, MinAgentVersion):
+	case fleet.VersionBelow(d.AgentVersion, MinAgentVersion):
 		res = withFinding(res, fleet.DriftAgentOld, false, "SSM Agent "+d.AgentVersion+" is older than the minimum "+MinAgentVersion+": update it (AWS-UpdateSSMAgent)")
 	}
 	if d.NoInstanceProfile && !strings.HasPrefix(in.ID, "mi-") {
@@ -106,28 +105,4 @@ func azurePreflight(res fleet.Preflight, in fleet.Instance, d cloudsim.Drift) fl
 func withFinding(p fleet.Preflight, check string, blocks bool, detail string) fleet.Preflight {
 	p.Findings = append(p.Findings, fleet.DriftFinding{Check: check, Detail: detail, Blocks: blocks})
 	return p
-}
-
-// versionBelow reports whether the dotted version v is below min,
-// comparing numeric fields ("3.3.1142.0" < "3.10"); a version that does
-// not parse counts as below.
-func versionBelow(v, min string) bool {
-	a, b := strings.Split(v, "."), strings.Split(min, ".")
-	for i := 0; i < max(len(a), len(b)); i++ {
-		x, y := 0, 0
-		if i < len(a) {
-			n, err := strconv.Atoi(a[i])
-			if err != nil {
-				return true
-			}
-			x = n
-		}
-		if i < len(b) {
-			y, _ = strconv.Atoi(b[i])
-		}
-		if x != y {
-			return x < y
-		}
-	}
-	return false
 }

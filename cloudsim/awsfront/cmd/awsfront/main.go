@@ -1,4 +1,4 @@
-// Command awsfront serves the AWS emulator (SSM, STS, S3) over a simulated
+// Command awsfront serves the AWS emulator (SSM, EC2, STS, S3) over a simulated
 // fleet, for the AWS CLI and for a worker run with --provider aws:
 //
 //	go run ./cloudsim/awsfront/cmd/awsfront --addr 127.0.0.1:4566 --fleet 200
@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/fleetpatch/fleetpatch/cloudsim"
@@ -22,9 +23,14 @@ func main() {
 	seed := flag.Int64("seed", 1, "fleet seed")
 	speed := flag.Float64("speed", 100, "simulated clock speed-up")
 	page := flag.Int("page-size", 5, "largest page of every list")
+	docs := flag.String("documents", "", "comma-separated customer SSM documents every account has (hooks' documents)")
 	flag.Parse()
 	f := cloudsim.Generate(cloudsim.Config{Seed: *seed, Instances: *size, Speed: *speed, AzureShare: -1})
-	front := awsfront.New(f, awsfront.Options{PageSize: *page})
+	opts := awsfront.Options{PageSize: *page}
+	if *docs != "" {
+		opts.Documents = strings.Split(*docs, ",")
+	}
+	front := awsfront.New(f, opts)
 	url, stop, err := front.Start(*addr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "awsfront:", err)
