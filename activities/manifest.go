@@ -170,13 +170,14 @@ func (a *Activities) evaluate(ctx context.Context, in BuildManifestInput) (Manif
 	return m, nil
 }
 
-// decide evaluates one patch against the snapshot's baseline for the OS; an
-// OS without a baseline approves nothing.
+// decide evaluates one patch against the snapshot's baseline for the OS,
+// then applies the group's minPatchAge; an OS without a baseline approves
+// nothing.
 func decide(s policy.Snapshot, os fleet.OSFamily, p fleet.Patch, installed string, at time.Time) policy.Decision {
 	b, ok := s.Baselines[os]
 	if !ok {
 		return policy.Decision{PatchID: p.ID, Verdict: policy.NotSelected,
 			Reason: "the group names no baseline for " + string(os)}
 	}
-	return policy.Evaluate(&b, p, installed, at)
+	return policy.ApplyMinPatchAge(policy.Evaluate(&b, p, installed, at), p, s.Group.MinPatchAge, at)
 }

@@ -45,7 +45,13 @@ type ReportRef struct {
 	// Published lists the objects written to the group's report
 	// destinations (sink/key).
 	Published []string `json:"published,omitempty"`
+	// Failed are the first failed instances (for the halted
+	// notification), at most maxFailedListed.
+	Failed []string `json:"failed,omitempty"`
 }
+
+// maxFailedListed bounds ReportRef.Failed.
+const maxFailedListed = 20
 
 // WriteReport builds the run's report from its artifacts and writes it in
 // every format to the report directory, overwriting (so a retry writes the
@@ -81,7 +87,13 @@ func (a *Activities) WriteReport(ctx context.Context, in ReportInput) (ReportRef
 	if err != nil {
 		return ReportRef{}, err
 	}
-	return ReportRef{Dir: dir, Files: files, Counts: rep.Header.Counts, Published: published}, nil
+	var failedIDs []string
+	for _, i := range rep.Instances {
+		if i.Outcome == report.Failed && len(failedIDs) < maxFailedListed {
+			failedIDs = append(failedIDs, i.ID)
+		}
+	}
+	return ReportRef{Dir: dir, Files: files, Counts: rep.Header.Counts, Published: published, Failed: failedIDs}, nil
 }
 
 // buildReport assembles the report model.

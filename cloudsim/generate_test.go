@@ -137,6 +137,11 @@ func TestCatalogPatchesAreRealistic(t *testing.T) {
 				assert.Empty(t, p.Classification)
 			default:
 				assert.Equal(t, p.Name+":"+p.Version, p.ID)
+				if p.Advisory == "" { // in no update notice: no classification either
+					assert.Empty(t, p.Classification+p.Severity, p.ID)
+					break
+				}
+				assert.Regexp(t, `^ALAS(2|2023)-20\d\d-\d{4}$`, p.Advisory)
 				assert.Contains(t, []string{"Security", "Bugfix", "Enhancement"}, p.Classification)
 				assert.Contains(t, []string{"Critical", "Important", "Medium", "Low"}, p.Severity)
 			}

@@ -41,12 +41,20 @@ type Patch struct {
 	// Repository is where the update comes from; for Ubuntu, updates from
 	// the -security pocket are the security updates (AWS treats them so).
 	Repository string `json:"repository,omitempty"`
+	// Advisory is the update notice (updateinfo.xml) that lists the
+	// package, e.g. "ALAS2-2024-2612" (Amazon Linux; IDs joined by commas
+	// when several do); empty when no notice lists it or the source does
+	// not say (AWS reports it as Patch.AdvisoryIds of
+	// DescribeAvailablePatches).
+	Advisory string `json:"advisory,omitempty"`
 }
 
-// IsSecurity reports whether the patch is a security update in the sense
-// AWS Patch Manager uses for EnableNonSecurity=false: Amazon Linux
-// classification Security, Windows SecurityUpdates/CriticalUpdates, Ubuntu
-// updates from a -security pocket.
+// IsSecurity reports whether the vendor calls the patch a security
+// update: Amazon Linux classification Security, Windows
+// SecurityUpdates/CriticalUpdates, Ubuntu updates from a -security pocket.
+// Reports use it. Baseline decisions (EnableNonSecurity) differ on Amazon
+// Linux, where every package in an update notice counts as security:
+// see policy.countsAsSecurity.
 func (p Patch) IsSecurity() bool {
 	switch p.OS {
 	case OSWindows:

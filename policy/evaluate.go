@@ -16,25 +16,35 @@ import (
 //
 // Order, as documented for patch baselines
 // (https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager-predefined-and-custom-patch-baselines.html,
+// https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager-installing-patches.html,
 // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PatchRule.html):
 //
-//  1. GlobalFilters: a patch that does not match every global filter is
-//     FilteredOut.
-//  2. RejectedPatches: a listed patch is Rejected, whatever else approves
-//     it. RejectedPatchesAction BLOCK never installs it (nor packages that
+//  1. RejectedPatches: a listed patch is Rejected, whatever else approves
+//     it ("removed from the list of approved patches").
+//     RejectedPatchesAction BLOCK never installs it (nor packages that
 //     depend on it); ALLOW_AS_DEPENDENCY (the default) lets AWS install it
-//     only as a dependency, which fleetpatch does not model.
-//  3. ApprovedPatches: a listed patch is Approved with
+//     only as a dependency, which fleetpatch does not model. On Windows
+//     GlobalFilters come first: its tab of that page documents no order.
+//  2. ApprovedPatches: a listed patch is Approved with
 //     ApprovedPatchesComplianceLevel, except a Linux non-security patch
-//     when ApprovedPatchesEnableNonSecurity is false.
+//     (see countsAsSecurity) when ApprovedPatchesEnableNonSecurity is
+//     false. On Linux this holds "even if they are discarded by
+//     GlobalFilters" (patch-manager-installing-patches.html, every Linux
+//     tab); on Windows GlobalFilters apply first.
+//  3. GlobalFilters: a patch that does not match every global filter is
+//     FilteredOut.
 //  4. ApprovalRules.PatchRules: the first rule (in order) that approves the
 //     patch decides. A rule selects a patch when all its filters match;
-//     on Linux it selects only security patches unless EnableNonSecurity.
+//     on Linux it selects only security patches (countsAsSecurity: on
+//     Amazon Linux every package in an update notice, Bugfix and
+//     Enhancement notices included) unless EnableNonSecurity.
 //     ApproveAfterDays approves ReleaseDate + N days (UTC) or later;
 //     ApproveUntilDate approves patches released on or before that date;
 //     Ubuntu rules approve at once. A selected patch whose delay has not
 //     elapsed is PendingApprovalDelay (the earliest ApprovableOn wins).
 //  5. Otherwise the patch is NotSelected.
+//
+// A group's minPatchAge applies after this (ApplyMinPatchAge).
 func Evaluate(b *Baseline, p fleet.Patch, installedVersion string, at time.Time) Decision {
 	d := Decision{PatchID: p.ID}
 	if b == nil {
@@ -47,12 +57,20 @@ func Evaluate(b *Baseline, p fleet.Patch, installedVersion string, at time.Time)
 		d.Reason = fmt.Sprintf("patch is for %s; baseline %q is for %s", p.OS, b.Name, os)
 		return d
 	}
-	if b.GlobalFilters != nil {
-		if ok, miss := groupMatches(*b.GlobalFilters, p); !ok {
+	filtered := func() bool {
+		if b.GlobalFilters == nil {
+			return false
+		}
+		ok, miss := groupMatches(*b.GlobalFilters, p)
+		if !ok {
 			d.Verdict, d.Rule = FilteredOut, "GlobalFilters"
 			d.Reason = "excluded by GlobalFilters: " + describeMiss(*miss, p)
-			return d
 		}
+		return !ok
+	}
+	linux := isLinux(os)
+	if !linux && filtered() {
+		return d
 	}
 	if entry := listMatch(b.RejectedPatches, p); entry != "" {
 		d.Verdict, d.Rule = Rejected, "RejectedPatches"
@@ -61,14 +79,17 @@ func Evaluate(b *Baseline, p fleet.Patch, installedVersion string, at time.Time)
 	}
 	var notes []string
 	if entry := listMatch(b.ApprovedPatches, p); entry != "" {
-		if isLinux(os) && !p.IsSecurity() && !b.ApprovedPatchesEnableNonSecurity {
-			notes = append(notes, fmt.Sprintf("listed in ApprovedPatches as %q but not a security update and ApprovedPatchesEnableNonSecurity is false", entry))
+		if linux && !countsAsSecurity(p) && !b.ApprovedPatchesEnableNonSecurity {
+			notes = append(notes, fmt.Sprintf("listed in ApprovedPatches as %q but %s and ApprovedPatchesEnableNonSecurity is false", entry, nonSecurityWhy(p)))
 		} else {
 			d.Verdict, d.Rule = Approved, "ApprovedPatches"
 			d.ComplianceLevel = levelOrUnspecified(b.ApprovedPatchesComplianceLevel)
 			d.Reason = fmt.Sprintf("approved by ApprovedPatches entry %q", entry)
 			return d
 		}
+	}
+	if linux && filtered() {
+		return d
 	}
 	var pending *Decision
 	firstMiss := ""
@@ -85,8 +106,8 @@ func Evaluate(b *Baseline, p fleet.Patch, installedVersion string, at time.Time)
 			continue
 		}
 		selected := describeFilters(r.PatchFilterGroup, p)
-		if isLinux(os) && !r.EnableNonSecurity && !p.IsSecurity() {
-			notes = append(notes, fmt.Sprintf("%s matches (%s) but the patch is not a security update and EnableNonSecurity is false", name, selected))
+		if linux && !r.EnableNonSecurity && !countsAsSecurity(p) {
+			notes = append(notes, fmt.Sprintf("%s matches (%s) but %s and EnableNonSecurity is false", name, selected, nonSecurityWhy(p)))
 			continue
 		}
 		rd := Decision{PatchID: p.ID, Rule: name, ComplianceLevel: levelOrUnspecified(r.ComplianceLevel)}

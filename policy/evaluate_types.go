@@ -14,6 +14,10 @@ const (
 	// PendingApprovalDelay: a rule selects the patch but its
 	// ApproveAfterDays has not elapsed; ApprovableOn says when it will.
 	PendingApprovalDelay Verdict = "pending-approval-delay"
+	// PendingMinPatchAge: the baseline approves the patch, but it is
+	// younger than the group's minPatchAge; ApprovableOn says when it
+	// will be old enough. It is not installed this cycle.
+	PendingMinPatchAge Verdict = "pending-min-patch-age"
 	// NotSelected: no rule and no explicit approval selects the patch.
 	NotSelected Verdict = "not-selected"
 	// FilteredOut: the baseline's GlobalFilters exclude the patch.
@@ -26,7 +30,7 @@ type Decision struct {
 	PatchID string  `json:"patchId"`
 	Verdict Verdict `json:"decision"`
 	// Rule names what decided: "ApprovalRules.PatchRules[1]",
-	// "ApprovedPatches", "RejectedPatches", "GlobalFilters".
+	// "ApprovedPatches", "RejectedPatches", "GlobalFilters", "minPatchAge".
 	Rule            string    `json:"rule,omitempty"`
 	ComplianceLevel string    `json:"complianceLevel,omitempty"`
 	ApprovableOn    time.Time `json:"approvableOn,omitempty"`

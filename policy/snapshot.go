@@ -62,6 +62,7 @@ func (p *Policy) Snapshot(group string) (Snapshot, error) {
 		s.Group.Approval = &a
 	}
 	s.Group.Reports = append([]ReportDestination(nil), g.Reports...)
+	s.Group.Notifications = cloneNotifications(g.Notifications)
 	s.Group.Freezes = append([]string(nil), g.Freezes...)
 	s.Freezes = p.FreezePeriods(g.Freezes)
 	if g.Hooks != nil {

@@ -68,11 +68,18 @@ type Group struct {
 	// install starts in their periods, and a window that runs into one
 	// ends at its start.
 	Freezes []string `json:"freezes,omitempty"`
+	// MinPatchAge holds back, for this cycle, a patch the baseline
+	// approves until it is this old (e.g. "3d"; 0 to 90 days), on every
+	// OS, Ubuntu included (see ApplyMinPatchAge).
+	MinPatchAge Duration `json:"minPatchAge,omitempty"`
 	// Hooks run on each batch's instances around its install.
 	Hooks *Hooks `json:"hooks,omitempty"`
 	// Snapshot snapshots each instance's disks before its batch installs.
 	Snapshot *SnapshotPolicy     `json:"snapshot,omitempty"`
 	Reports  []ReportDestination `json:"reports,omitempty"`
+	// Notifications are where the group's cycle events are sent (Slack,
+	// Teams, signed webhooks, e-mail); see docs/notifications.md.
+	Notifications []Notification `json:"notifications,omitempty"`
 }
 
 // Hooks are the steps a group runs on each batch's instances: PreInstall

@@ -59,6 +59,7 @@ func (p *Policy) validateGroup(c *collector, path string, g *Group) {
 	}
 	p.validateApproval(c, path, g)
 	p.validateRolloutTiming(c, path, g)
+	validateMinPatchAge(c, path, g)
 	if g.OnDemand && !installs {
 		c.add(path+".onDemand", "is only for groups that install, not scan-only ones")
 	}
@@ -69,6 +70,7 @@ func (p *Policy) validateGroup(c *collector, path string, g *Group) {
 	for i, r := range g.Reports {
 		validateReport(c, fmt.Sprintf("%s.reports[%d]", path, i), r)
 	}
+	validateNotifications(c, path, g.Notifications)
 }
 
 func (p *Policy) validateApproval(c *collector, path string, g *Group) {

@@ -17,8 +17,8 @@ import (
 func init() {
 	register(command{
 		Name:    "baseline explain",
-		Usage:   "(--baseline FILE | --policy PATH --name NAME) --patches FILE [--at RFC3339] [--output text|json]",
-		Summary: "explain, patch by patch, what a baseline approves and why",
+		Usage:   "(--baseline FILE | --policy PATH (--name NAME | --group GROUP)) --patches FILE [--at RFC3339] [--output text|json]",
+		Summary: "explain, patch by patch, what a baseline (or a group: its baselines, then its minPatchAge) approves and why",
 		Run:     runBaselineExplain,
 	})
 }
@@ -29,6 +29,7 @@ func runBaselineExplain(args []string, stdout, stderr io.Writer) int {
 	baselineFile := fs.String("baseline", "", "a baseline file (AWS get-patch-baseline JSON, or YAML)")
 	policyPath := fs.String("policy", "", "a policy file or folder (with --name)")
 	name := fs.String("name", "", "the baseline's name in --policy")
+	groupName := fs.String("group", "", "a group in --policy: each patch meets the group's baseline for its OS, then the group's minPatchAge")
 	patchesFile := fs.String("patches", "", "a JSON array of patches on an instance")
 	atFlag := fs.String("at", "", "evaluate at this time (RFC3339; default now)")
 	output := fs.String("output", "text", "text or json")
@@ -48,8 +49,10 @@ func runBaselineExplain(args []string, stdout, stderr io.Writer) int {
 		return fail("unexpected argument %q", pos[0])
 	case (*baselineFile == "") == (*policyPath == ""):
 		return fail("give either --baseline FILE or --policy PATH --name NAME")
-	case *policyPath != "" && *name == "":
-		return fail("--policy needs --name (the baseline's Name)")
+	case *policyPath != "" && (*name == "") == (*groupName == ""):
+		return fail("--policy needs --name (the baseline's Name) or --group (a group's name), not both")
+	case *groupName != "" && *baselineFile != "":
+		return fail("--group needs --policy, not --baseline")
 	case *patchesFile == "":
 		return fail("--patches FILE is required")
 	case *output != "text" && *output != "json":
@@ -61,22 +64,27 @@ func runBaselineExplain(args []string, stdout, stderr io.Writer) int {
 			return fail("--at %q is not an RFC3339 time (e.g. 2026-11-20T10:00:00Z)", *atFlag)
 		}
 	}
-	b, err := loadExplainBaseline(*baselineFile, *policyPath, *name)
-	if err != nil {
-		var list *policy.Errors
-		if errors.As(err, &list) {
-			for _, fe := range *list {
-				fmt.Fprintln(stderr, fe.Error())
-			}
-			return 1
+	var explain func([]fleet.PatchOnInstance) []policy.Decision
+	var heading string
+	if *groupName != "" {
+		p, g, err := loadExplainGroup(*policyPath, *groupName)
+		if err != nil {
+			return failLoad(stderr, fail, err)
 		}
-		return fail("%v", err)
+		explain = func(ps []fleet.PatchOnInstance) []policy.Decision { return evaluateGroup(p, g, ps, at) }
+		heading = groupHeading(g)
+	} else {
+		b, err := loadExplainBaseline(*baselineFile, *policyPath, *name)
+		if err != nil {
+			return failLoad(stderr, fail, err)
+		}
+		explain = func(ps []fleet.PatchOnInstance) []policy.Decision { return policy.EvaluateAll(b, ps, at) }
 	}
 	patches, err := readPatches(*patchesFile)
 	if err != nil {
 		return fail("%v", err)
 	}
-	decisions := policy.EvaluateAll(b, patches, at)
+	decisions := explain(patches)
 	if *output == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -85,6 +93,9 @@ func runBaselineExplain(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
+	if heading != "" {
+		fmt.Fprintln(stdout, heading)
+	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PATCH\tDECISION\tRULE\tCOMPLIANCE\tREASON")
 	for _, d := range decisions {
@@ -92,6 +103,18 @@ func runBaselineExplain(args []string, stdout, stderr io.Writer) int {
 	}
 	tw.Flush()
 	return 0
+}
+
+// failLoad prints a policy's field errors one a line, or any other error.
+func failLoad(stderr io.Writer, fail func(string, ...any) int, err error) int {
+	var list *policy.Errors
+	if errors.As(err, &list) {
+		for _, fe := range *list {
+			fmt.Fprintln(stderr, fe.Error())
+		}
+		return 1
+	}
+	return fail("%v", err)
 }
 
 func loadExplainBaseline(file, policyPath, name string) (*policy.Baseline, error) {
@@ -107,6 +130,44 @@ func loadExplainBaseline(file, policyPath, name string) (*policy.Baseline, error
 		return nil, fmt.Errorf("%s: no baseline named %q", policyPath, name)
 	}
 	return b, nil
+}
+
+// loadExplainGroup loads the policy and finds the group.
+func loadExplainGroup(policyPath, name string) (*policy.Policy, *policy.Group, error) {
+	p, err := policy.Load(policyPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	g, err := p.Group(name)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %v", policyPath, err)
+	}
+	return p, g, nil
+}
+
+// evaluateGroup decides each patch as a cycle of group g does: the
+// group's baseline for the patch's OS, then the group's minPatchAge.
+func evaluateGroup(p *policy.Policy, g *policy.Group, patches []fleet.PatchOnInstance, at time.Time) []policy.Decision {
+	out := make([]policy.Decision, len(patches))
+	for i, pi := range patches {
+		b := p.Baselines[g.Baselines[pi.OS]]
+		if b == nil {
+			out[i] = policy.Decision{PatchID: pi.ID, Verdict: policy.NotSelected,
+				Reason: fmt.Sprintf("group %q names no baseline for %s", g.Name, pi.OS)}
+			continue
+		}
+		out[i] = policy.ApplyMinPatchAge(policy.Evaluate(b, pi.Patch, pi.InstalledVersion, at), pi.Patch, g.MinPatchAge, at)
+	}
+	return out
+}
+
+// groupHeading says which group's rules the table applies.
+func groupHeading(g *policy.Group) string {
+	age := "no minPatchAge"
+	if g.MinPatchAge > 0 {
+		age = fmt.Sprintf("minPatchAge %s (approved patches younger than this wait for a later cycle)", g.MinPatchAge)
+	}
+	return fmt.Sprintf("group %s: its baseline for each patch's OS, then %s", g.Name, age)
 }
 
 // readPatches reads a JSON array of fleet.PatchOnInstance; unknown fields

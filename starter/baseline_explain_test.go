@@ -110,3 +110,76 @@ func TestBaselineExplainBadInput(t *testing.T) {
 		})
 	}
 }
+
+// --group evaluates each patch with the group's baseline for its OS and
+// then the group's minPatchAge (fleetpatch's soak time, which also covers
+// Ubuntu, whose rules AWS refuses an ApproveAfterDays:
+// https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PatchRule.html).
+func TestBaselineExplainGroupMinPatchAge(t *testing.T) {
+	dir := t.TempDir()
+	pol := filepath.Join(dir, "policy.yaml")
+	_ = os.WriteFile(pol, []byte(`baselines:
+  - Name: ubuntu-security
+    OperatingSystem: UBUNTU
+    ApprovalRules: {PatchRules: [{PatchFilterGroup: {PatchFilters: [{Key: PRIORITY, Values: ["*"]}]}}]}
+  - Name: al2023-all
+    OperatingSystem: AMAZON_LINUX_2023
+    ApprovalRules: {PatchRules: [{PatchFilterGroup: {PatchFilters: [{Key: CLASSIFICATION, Values: ["*"]}]}, ApproveAfterDays: 0}]}
+windows:
+  - {name: scan, cron: "0 1 * * SUN", duration: 2h}
+  - {name: install, cron: "0 3 * * SUN", duration: 4h}
+targets:
+  aws: [{id: "111111111111", regions: [eu-west-1]}]
+groups:
+  - name: soak
+    selector: {tags: {PatchGroup: soak}, os: [UBUNTU, AMAZON_LINUX_2023]}
+    baselines: {UBUNTU: ubuntu-security, AMAZON_LINUX_2023: al2023-all}
+    minPatchAge: 3d
+    mode: auto
+    reboot: RebootIfNeeded
+    rollout: {canary: 1, maxConcurrency: 10%, maxErrors: 1}
+    windows: {scan: scan, install: install}
+`), 0o644)
+	patches := filepath.Join(dir, "patches.json")
+	_ = os.WriteFile(patches, []byte(`[
+  {"id": "openssl:3.0.2-0ubuntu1.19", "name": "openssl", "os": "UBUNTU", "priority": "Important", "repository": "jammy-security", "releaseDate": "2026-11-19T00:00:00Z"},
+  {"id": "curl:7.81.0-1ubuntu1.19", "name": "curl", "os": "UBUNTU", "priority": "Important", "repository": "jammy-security", "releaseDate": "2026-11-10T00:00:00Z"},
+  {"id": "systemd:252.23-2.amzn2023", "name": "systemd", "os": "AMAZON_LINUX_2023", "classification": "Bugfix", "severity": "Low", "advisory": "ALAS2023-2026-1001", "releaseDate": "2026-11-19T00:00:00Z"},
+  {"id": "amazon-ssm-agent:3.3.808.0-1.amzn2023", "name": "amazon-ssm-agent", "os": "AMAZON_LINUX_2023", "releaseDate": "2026-11-01T00:00:00Z"},
+  {"id": "KB5041160", "kb": "KB5041160", "os": "WINDOWS", "classification": "SecurityUpdates"}
+]`), 0o644)
+	var out, errb bytes.Buffer
+	code := run([]string{"baseline", "explain", "--policy", pol, "--group", "soak", "--patches", patches, "--at", "2026-11-20T10:00:00Z"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	text := out.String()
+	for _, want := range []string{
+		"group soak: its baseline for each patch's OS, then minPatchAge 3d",
+		"openssl:3.0.2-0ubuntu1.19",
+		"pending-min-patch-age  minPatchAge",
+		"released 2026-11-19, younger than the group's minPatchAge 3d: installable from 2026-11-22",
+		"older than the group's minPatchAge 3d since 2026-11-13",
+		"in no update notice (updateinfo.xml), so it is not a security update and EnableNonSecurity is false",
+		`group "soak" names no baseline for WINDOWS`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+	// The Bugfix notice is approved by the baseline and held by the group.
+	for _, l := range strings.Split(text, "\n") {
+		if strings.HasPrefix(l, "systemd:") && !strings.Contains(l, "pending-min-patch-age") {
+			t.Errorf("systemd row: %s", l)
+		}
+	}
+
+	var bad bytes.Buffer
+	if code := run([]string{"baseline", "explain", "--policy", pol, "--group", "nope", "--patches", patches}, &out, &bad); code != 1 || !strings.Contains(bad.String(), `no group "nope"`) {
+		t.Errorf("unknown group: exit %d, %q", code, bad.String())
+	}
+	bad.Reset()
+	if code := run([]string{"baseline", "explain", "--baseline", awsBaseline, "--group", "soak", "--patches", patches}, &out, &bad); code != 1 || !strings.Contains(bad.String(), "--group needs --policy") {
+		t.Errorf("--group with --baseline: exit %d, %q", code, bad.String())
+	}
+}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/fleetpatch/fleetpatch/activities"
 	"github.com/fleetpatch/fleetpatch/approval"
+	"github.com/fleetpatch/fleetpatch/notify"
 	"github.com/fleetpatch/fleetpatch/policy"
 )
 
@@ -118,9 +119,11 @@ func (c *cycle) phasesUntilReport(ctx workflow.Context) (Status, error) {
 			SignRequest{Workflow: c.run.WorkflowID(), Start: proposed}); err != nil {
 			return "", err
 		}
+		c.notify(ctx, c.reviewReadyEvent(&rev, workflow.Now(ctx).Add(g.Approval.Timeout.D())))
 		if st, err := c.awaitApproval(ctx); st != "" || err != nil {
 			return st, err
 		}
+		c.notify(ctx, notify.Event{Kind: notify.Approved, Decision: c.decisionOf()})
 		if c.gate.legacy {
 			startNow = startNow || immediately
 		} else {

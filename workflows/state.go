@@ -30,6 +30,8 @@ type runState struct {
 	reason string
 	// locked: the run holds its group's rollout lock.
 	locked bool
+	// notes are the notifications sent and not yet waited for.
+	notes []workflow.Future
 }
 
 // setPhase records the phase for the query, the search attribute, the
@@ -79,6 +81,10 @@ func (s *runState) finish(ctx workflow.Context, status Status) (CycleResult, err
 		return CycleResult{}, err
 	}
 	s.status.Report = &ref
+	if ev, ok := s.finalEvent(status, ref); ok {
+		s.notify(ctx, ev)
+	}
+	s.awaitNotes(ctx)
 	s.setPhase(ctx, PhaseDone)
 	return CycleResult{Group: s.run.Group, Cycle: s.run.Cycle, Retry: s.run.Retry, Mode: s.snapshot.Group.Mode, Status: status,
 		ManifestDigest: s.digest, Approval: s.gate.decision, Counts: s.status.Counts, Report: &ref}, nil

@@ -176,6 +176,8 @@ func run(n int, speed float64, concurrency, maxErrors, canary int, rates bool, p
 		{"scan (as the simulated API rates allow)", string(workflows.PhaseScan), scanIdeal + scanRateFloor(rep, ratesIf(rates))},
 		{"rollout (each wave at once)", string(workflows.PhaseRollout), idealRollout(rep, timing, speed, planned)},
 		{fmt.Sprintf("rollout (at most maxErrors+1 = %d in flight)", budget+1), string(workflows.PhaseRollout), idealRollout(rep, timing, speed, budget+1)},
+		{"rollout (each wave at once, as the simulated API rates allow)", string(workflows.PhaseRollout),
+			max(idealRollout(rep, timing, speed, planned), rolloutRateFloor(rep, ratesIf(rates)))},
 	} {
 		m := phase(rep, p.phase)
 		ratio := "-"
@@ -220,6 +222,37 @@ func scanRateFloor(rep report.Report, r sim.Rates) time.Duration {
 		perSecond, burst := r.AzurePerSecond, r.AzureBurst
 		if strings.HasPrefix(scope, "aws|") {
 			perSecond, burst, n = r.AWSPerSecond, r.AWSBurst, (n+fleet.MaxBatch-1)/fleet.MaxBatch
+		}
+		if perSecond > 0 && n > burst {
+			floor = max(floor, time.Duration(float64(n-burst)/perSecond*float64(time.Second)))
+		}
+	}
+	return floor
+}
+
+// rolloutRateFloor is the least time the simulated API rates allow the
+// rollout: per Azure subscription, two writes per planned VM (its
+// installPatches and its verification's assessPatches) beyond the write
+// bucket's burst at its refill rate; per AWS account and region, three
+// calls per batch (install, wait for the reboot, verify). The slowest
+// scope sets it.
+func rolloutRateFloor(rep report.Report, r sim.Rates) time.Duration {
+	calls := map[string]int{}
+	for _, in := range rep.Instances {
+		if !in.Planned {
+			continue
+		}
+		if in.Cloud == fleet.CloudAzure {
+			calls["azure|"+in.Account] += 2
+		} else {
+			calls["aws|"+in.Account+"|"+in.Region]++
+		}
+	}
+	var floor time.Duration
+	for scope, n := range calls {
+		perSecond, burst := r.AzurePerSecond, r.AzureBurst
+		if strings.HasPrefix(scope, "aws|") {
+			perSecond, burst, n = r.AWSPerSecond, r.AWSBurst, 3*((n+fleet.MaxBatch-1)/fleet.MaxBatch)
 		}
 		if perSecond > 0 && n > burst {
 			floor = max(floor, time.Duration(float64(n-burst)/perSecond*float64(time.Second)))

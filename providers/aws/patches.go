@@ -147,12 +147,17 @@ func (p *Provider) definitions(ctx context.Context, g group, refs map[string]pat
 }
 
 // definitionOf converts DescribeAvailablePatches' Patch. For Ubuntu the
-// priority travels as Severity and the section as Classification.
+// priority travels as Severity and the section as Classification. Its
+// AdvisoryIds (Linux only,
+// https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_Patch.html)
+// name the update notices that list the package; DescribeInstancePatches'
+// PatchComplianceData has no such field.
 func definitionOf(product string, ap types.Patch) fleet.Patch {
 	d := fleet.Patch{
 		Name: aws.ToString(ap.Name), Version: aws.ToString(ap.Version), Arch: aws.ToString(ap.Arch),
 		Product: aws.ToString(ap.Product), CVEs: ap.CVEIds, ReleaseDate: aws.ToTime(ap.ReleaseDate).UTC(),
 		Repository: aws.ToString(ap.Repository), RequiresReboot: strings.Contains(aws.ToString(ap.Description), "reboot"),
+		Advisory: strings.Join(ap.AdvisoryIds, ","),
 	}
 	if d.Product == "" {
 		d.Product = product
