@@ -53,8 +53,11 @@ type CommandRun struct {
 	// or "document NAME" for an SSM document.
 	Script   string `json:"script"`
 	ExitCode int    `json:"exitCode"`
-	// At is when it ended, on the fleet's clock.
-	At time.Time `json:"at"`
+	// At is when it ended, on the fleet's clock; Ended on the wall clock,
+	// as InstallRecord's times, so that a checker can order commands and
+	// installs.
+	At    time.Time `json:"at"`
+	Ended time.Time `json:"ended"`
 }
 
 // SetCommandResult makes every later health-check command on the instance

@@ -85,6 +85,6 @@ func (f *Fleet) commandOne(fs *faultSet, h *healthState, req fleet.CommandReques
 	}
 	o := h.outcome(id, req.Name)
 	out.ExitCode, out.Output = o.ExitCode, o.Output
-	h.record(id, CommandRun{Name: req.Name, Script: script, ExitCode: o.ExitCode, At: now})
+	h.record(id, CommandRun{Name: req.Name, Script: script, ExitCode: o.ExitCode, At: now, Ended: time.Now()})
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -150,6 +151,40 @@ func TestE2EAWSApprovalCycleAcrossAccountsAndRegions(t *testing.T) {
 		}
 	}
 	require.Positive(t, overrides, "baseline overrides and install lists went to S3")
+
+	// The example's prod-sensitive group snapshots and drains: through the
+	// real EC2 and SSM clients, every installed EC2 instance's volumes were
+	// snapshotted before its install began and it was drained before and
+	// undrained after it, by the emulator's own records.
+	recs, _ := s.fleet.Journal(ids...)
+	require.NotEmpty(t, recs)
+	snapped := map[string]time.Time{}
+	for _, sn := range s.fleet.Snapshots() {
+		if t0, ok := snapped[sn.InstanceID]; !ok || sn.Created.After(t0) {
+			snapped[sn.InstanceID] = sn.Created
+		}
+	}
+	for _, rec := range recs {
+		runs := s.fleet.Commands(rec.InstanceID)
+		drain, ok := lastRun(runs, drainCommand)
+		require.True(t, ok, "%s installed without its drain hook", rec.InstanceID)
+		require.False(t, drain.Ended.After(rec.Start), "%s drained after its install began", rec.InstanceID)
+		_, ok = lastRun(runs, undrainCommand)
+		require.True(t, ok, "%s left drained", rec.InstanceID)
+		if strings.HasPrefix(rec.InstanceID, "mi-") {
+			continue // hybrid nodes have no EBS volumes
+		}
+		at, ok := snapped[rec.InstanceID]
+		require.True(t, ok, "%s installed without a snapshot", rec.InstanceID)
+		require.True(t, at.Before(rec.Start), "%s: snapshot at %s, install at %s", rec.InstanceID, at, rec.Start)
+	}
+	creates := 0
+	for _, c := range s.front.Calls() {
+		if c.Service == "ec2" && c.Op == "CreateSnapshots" {
+			creates++
+		}
+	}
+	require.Positive(t, creates, "snapshots went through EC2 CreateSnapshots")
 }
 
 // A throttling storm (the emulator allows 20 SSM calls a second per account

@@ -61,8 +61,8 @@ func TestE2EHooksDrainAndUndrainAroundTheInstall(t *testing.T) {
 		require.True(t, ok, "%s installed without a drain", rec.InstanceID)
 		undrain, ok := lastRun(runs, undrainCommand)
 		require.True(t, ok, "%s left drained", rec.InstanceID)
-		require.False(t, drain.At.After(rec.Start), "%s: drained at %s, after its install began at %s", rec.InstanceID, drain.At, rec.Start)
-		require.False(t, undrain.At.Before(rec.End), "%s: undrained at %s, before its install (and reboot) ended at %s", rec.InstanceID, undrain.At, rec.End)
+		require.False(t, drain.Ended.After(rec.Start), "%s: drained at %s, after its install began at %s", rec.InstanceID, drain.Ended, rec.Start)
+		require.False(t, undrain.Ended.Before(rec.End), "%s: undrained at %s, before its install (and reboot) ended at %s", rec.InstanceID, undrain.Ended, rec.End)
 		require.Equal(t, 1, countRuns(runs, drainCommand), "%s drained once", rec.InstanceID)
 		if rec.Rebooted {
 			rebooted++
