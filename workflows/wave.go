@@ -173,15 +173,17 @@ func runBatch(ctx workflow.Context, in WaveInput, t Tuning, batch int) (out batc
 		return hr, err
 	}
 	post := func(rebooted []string) {
-		if _, err := hooks(policy.StagePostReboot, rebooted); err != nil {
-			log.Error("postReboot hooks failed", "wave", in.Wave.Index, "batch", batch, "error", err)
-		}
-		hr, err := hooks(policy.StagePostInstall, nil)
-		if err != nil {
-			log.Error("postInstall hooks failed", "wave", in.Wave.Index, "batch", batch, "error", err)
-		}
-		if hr.Halt != "" && out.halt == "" {
-			out.halt = hr.Halt
+		for _, stage := range []struct {
+			name     string
+			rebooted []string
+		}{{policy.StagePostReboot, rebooted}, {policy.StagePostInstall, nil}} {
+			hr, err := hooks(stage.name, stage.rebooted)
+			if err != nil {
+				log.Error("hooks failed", "stage", stage.name, "wave", in.Wave.Index, "batch", batch, "error", err)
+			}
+			if hr.Halt != "" && out.halt == "" {
+				out.halt = hr.Halt
+			}
 		}
 	}
 	pre, err := hooks(policy.StagePreInstall, nil)
