@@ -26,9 +26,11 @@ func (s *stack) withDrainHooks(group string, onFailure policy.HookOnFailure) {
 			OnFailure: onFailure}},
 		PostInstall: []policy.Hook{{Name: "undrain", Linux: "register-with-target-group", Windows: "Resume-ClusterNode"}},
 	}
-	// Two waves after the canary keep the test short (each hook run takes
-	// the simulated command's second).
+	// Two waves after the canary, each all at once, keep the test short
+	// (each hook run takes the simulated command's second, and maxErrors
+	// bounds the instances in flight).
 	s.pol.Groups[group].Rollout.MaxConcurrency = policy.Amount{Percent: 50, IsPercent: true}
+	s.pol.Groups[group].Rollout.MaxErrors = policy.Amount{Percent: 50, IsPercent: true}
 	require.NoError(s.t, s.pol.Validate())
 }
 
