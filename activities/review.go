@@ -3,6 +3,8 @@ package activities
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"sort"
 
 	"github.com/fleetpatch/fleetpatch/fleet"
 )
@@ -23,6 +25,12 @@ type Review struct {
 	Instances int `json:"instances"`
 	// Compliant is the number of scanned instances that need nothing.
 	Compliant int `json:"compliant"`
+	// Unapplied says which baseline filters could not be applied because
+	// a cloud does not report their key, and on how many of the patches
+	// seen missing, e.g. "Azure does not report MSRC severity; the filter
+	// cannot be applied (3 patches)" (policy.Decision.Unapplied). Such
+	// filters select none of those patches.
+	Unapplied []string `json:"unapplied,omitempty"`
 }
 
 // ReviewPatch is one patch of the manifest.
@@ -63,7 +71,7 @@ func (a *Activities) review(ctx context.Context, in BuildManifestInput, m Manife
 		}
 	}
 	r := Review{Digest: m.Digest, Key: in.Run.Prefix() + "/review.json",
-		Instances: len(m.Instances), Compliant: m.Scanned - len(m.Instances)}
+		Instances: len(m.Instances), Compliant: m.Scanned - len(m.Instances), Unapplied: unapplied(m.Decisions)}
 	for _, p := range m.Patches {
 		r.Patches = append(r.Patches, *full[p.ID])
 	}
@@ -99,6 +107,27 @@ func fitPayload(r Review) Review {
 		r.Patches[i].CVEs = nil
 	}
 	return r
+}
+
+// unapplied counts the decisions by the filters they could not apply
+// (policy.Decision.Unapplied), one line per reason, sorted.
+func unapplied(ds []OSDecision) []string {
+	n := map[string]int{}
+	for _, d := range ds {
+		if d.Unapplied != "" {
+			n[d.Unapplied]++
+		}
+	}
+	var out []string
+	for why, c := range n {
+		noun := "patches"
+		if c == 1 {
+			noun = "patch"
+		}
+		out = append(out, fmt.Sprintf("%s (%d %s)", why, c, noun))
+	}
+	sort.Strings(out)
+	return out
 }
 
 func firstNonEmpty(s ...string) string {

@@ -63,6 +63,11 @@ type SnapshotRecord struct {
 	Deleted time.Time `json:"deleted,omitzero"`
 	// State is SnapshotPending or SnapshotCompleted when read.
 	State string `json:"state"`
+	// Packages is, for a snapshot of a root or OS disk, the installed
+	// version of each package of the instance's release when it was taken
+	// (an index into the package's versions, -1 for absent): what a
+	// restore of the snapshot puts back (restore.go).
+	Packages []int8 `json:"packages,omitempty"`
 }
 
 // SnapshotInput asks for one snapshot of one disk.
@@ -102,6 +107,9 @@ type snapshotStore struct {
 	// disks indexes every disk by lower-cased ID (disks.go), built once.
 	diskOnce sync.Once
 	disks    map[string]diskRef
+
+	// restores is the restore journal, oldest first (restore.go).
+	restores []*RestoreRecord
 }
 
 // CreateSnapshot takes a snapshot of a disk now: pending until
@@ -113,6 +121,12 @@ func (f *Fleet) CreateSnapshot(in SnapshotInput) (rec SnapshotRecord, created bo
 	inst, disk, ok := f.DiskOwner(in.Disk)
 	if !ok {
 		return SnapshotRecord{}, false, fmt.Errorf("cloudsim: disk %s: %w", in.Disk, ErrUnknownDisk)
+	}
+	var pkgs []int8
+	if m := f.byID[inst.ID]; m != nil && disk.Root {
+		f.lock(m)
+		pkgs = slices.Clone(m.installed)
+		f.unlock(m)
 	}
 	now := f.clock.Now()
 	s := &f.snaps
@@ -138,6 +152,7 @@ func (f *Fleet) CreateSnapshot(in SnapshotInput) (rec SnapshotRecord, created bo
 		ID: id, InstanceID: inst.ID, Cloud: inst.Cloud, Account: inst.Account, Region: inst.Region,
 		Disk: disk.ID, Device: disk.Device, SizeGiB: disk.SizeGiB, Tags: maps.Clone(in.Tags),
 		StartTime: now, CompleteTime: now.Add(f.timing.Snapshot), Created: time.Now().UTC(),
+		Packages: pkgs,
 	}
 	s.all = append(s.all, r)
 	s.live[strings.ToLower(id)] = r
@@ -149,6 +164,7 @@ func (f *Fleet) CreateSnapshot(in SnapshotInput) (rec SnapshotRecord, created bo
 func (r *SnapshotRecord) read(now time.Time) SnapshotRecord {
 	c := *r
 	c.Tags = maps.Clone(r.Tags)
+	c.Packages = slices.Clone(r.Packages)
 	c.State = SnapshotPending
 	if !now.Before(r.CompleteTime) {
 		c.State = SnapshotCompleted

@@ -47,6 +47,23 @@ type Patch struct {
 	// not say (AWS reports it as Patch.AdvisoryIds of
 	// DescribeAvailablePatches).
 	Advisory string `json:"advisory,omitempty"`
+	// CloudReport is what the cloud that reported the patch says of it
+	// beyond the attributes above; nil when the source knows everything
+	// (the simulated provider).
+	CloudReport *CloudReport `json:"cloudReport,omitempty"`
+}
+
+// CloudReport is a cloud's word on a patch: which cloud reported it, so
+// that an evaluation knows which attributes that cloud leaves empty
+// (policy.UnreportedKeys), and whether the cloud's own evaluation of the
+// cycle's baseline approved it.
+type CloudReport struct {
+	Cloud Cloud `json:"cloud"`
+	// Approved: the cloud's own evaluation of the cycle's baseline
+	// approved the patch. AWS: a scan with the baseline as
+	// BaselineOverride reported it Missing, a state AWS gives only to
+	// patches the baseline approves.
+	Approved bool `json:"approved,omitempty"`
 }
 
 // IsSecurity reports whether the vendor calls the patch a security

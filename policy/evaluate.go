@@ -45,7 +45,20 @@ import (
 //  5. Otherwise the patch is NotSelected.
 //
 // A group's minPatchAge applies after this (ApplyMinPatchAge).
+//
+// Where the patch's cloud reports no value that a check needs, Evaluate
+// takes the cloud's own verdict when there is one (AWS: an Ubuntu
+// update's pocket, see evaluate_cloud.go) and otherwise says that the
+// filter cannot be applied (Azure: MSRC severity, Ubuntu priority), in
+// the reason and in Decision.Unapplied.
 func Evaluate(b *Baseline, p fleet.Patch, installedVersion string, at time.Time) Decision {
+	var notes cloudNotes
+	return notes.finish(evaluate(b, p, installedVersion, at, &notes))
+}
+
+// evaluate is Evaluate, noting in unapplied the filters p's cloud does
+// not let it apply.
+func evaluate(b *Baseline, p fleet.Patch, installedVersion string, at time.Time, unapplied *cloudNotes) Decision {
 	d := Decision{PatchID: p.ID}
 	if b == nil {
 		d.Verdict, d.Reason = NotSelected, fmt.Sprintf("no baseline for %s", p.OS)
@@ -57,15 +70,18 @@ func Evaluate(b *Baseline, p fleet.Patch, installedVersion string, at time.Time)
 		d.Reason = fmt.Sprintf("patch is for %s; baseline %q is for %s", p.OS, b.Name, os)
 		return d
 	}
+	var globalTrusted []string // global filter keys taken on the cloud's word
 	filtered := func() bool {
 		if b.GlobalFilters == nil {
 			return false
 		}
-		ok, miss := groupMatches(*b.GlobalFilters, p)
+		ok, miss, trusted := groupMatchesCloud(*b.GlobalFilters, p)
 		if !ok {
 			d.Verdict, d.Rule = FilteredOut, "GlobalFilters"
 			d.Reason = "excluded by GlobalFilters: " + describeMiss(*miss, p)
+			unapplied.miss("GlobalFilters", *miss, p)
 		}
+		globalTrusted = trusted
 		return !ok
 	}
 	linux := isLinux(os)
@@ -85,6 +101,7 @@ func Evaluate(b *Baseline, p fleet.Patch, installedVersion string, at time.Time)
 			d.Verdict, d.Rule = Approved, "ApprovedPatches"
 			d.ComplianceLevel = levelOrUnspecified(b.ApprovedPatchesComplianceLevel)
 			d.Reason = fmt.Sprintf("approved by ApprovedPatches entry %q", entry)
+			d.Reason += cloudNote(p, globalTrusted, linux && !b.ApprovedPatchesEnableNonSecurity && pocketTrusted(p))
 			return d
 		}
 	}
@@ -99,10 +116,12 @@ func Evaluate(b *Baseline, p fleet.Patch, installedVersion string, at time.Time)
 	}
 	for i, r := range rules {
 		name := fmt.Sprintf("ApprovalRules.PatchRules[%d]", i)
-		if ok, miss := groupMatches(r.PatchFilterGroup, p); !ok {
+		ok, miss, trusted := groupMatchesCloud(r.PatchFilterGroup, p)
+		if !ok {
 			if firstMiss == "" {
 				firstMiss = fmt.Sprintf("no approval rule selects the patch (%s: %s)", name, describeMiss(*miss, p))
 			}
+			unapplied.miss(name, *miss, p)
 			continue
 		}
 		selected := describeFilters(r.PatchFilterGroup, p)
@@ -111,6 +130,7 @@ func Evaluate(b *Baseline, p fleet.Patch, installedVersion string, at time.Time)
 			continue
 		}
 		rd := Decision{PatchID: p.ID, Rule: name, ComplianceLevel: levelOrUnspecified(r.ComplianceLevel)}
+		trust := cloudNote(p, append(append([]string(nil), globalTrusted...), trusted...), linux && !r.EnableNonSecurity && pocketTrusted(p))
 		released := p.ReleaseDate.UTC().Format(time.DateOnly)
 		switch {
 		case r.ApproveAfterDays != nil && *r.ApproveAfterDays > 0:
@@ -122,7 +142,7 @@ func Evaluate(b *Baseline, p fleet.Patch, installedVersion string, at time.Time)
 			on := p.ReleaseDate.UTC().Add(time.Duration(n) * day)
 			if at.Before(on) {
 				rd.Verdict, rd.ApprovableOn = PendingApprovalDelay, on
-				rd.Reason = fmt.Sprintf("selected by %s: %s; released %s, %d-day delay ends on %s", name, selected, released, n, on.Format(time.DateOnly))
+				rd.Reason = fmt.Sprintf("selected by %s: %s; released %s, %d-day delay ends on %s", name, selected, released, n, on.Format(time.DateOnly)) + trust
 				if pending == nil || on.Before(pending.ApprovableOn) {
 					pending = &rd
 				}
@@ -150,6 +170,7 @@ func Evaluate(b *Baseline, p fleet.Patch, installedVersion string, at time.Time)
 			}
 			rd.Reason = fmt.Sprintf("approved by %s: %s; %s", name, selected, why)
 		}
+		rd.Reason += trust
 		return rd
 	}
 	if pending != nil {
@@ -223,8 +244,12 @@ func describeFilters(g FilterGroup, p fleet.Patch) string {
 	return strings.Join(parts, ", ")
 }
 
-// describeMiss explains a filter that does not match.
+// describeMiss explains a filter that does not match, or that cannot be
+// applied because the patch's cloud does not report its key.
 func describeMiss(f PatchFilter, p fleet.Patch) string {
+	if why := unreportedWhy(f.Key, p); why != "" {
+		return fmt.Sprintf("%s (%s: %s)", why, f.Key, strings.Join(f.Values, ", "))
+	}
 	v, _ := patchField(f.Key, p)
 	if v == "" {
 		v = "(none)"

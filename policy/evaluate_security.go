@@ -20,6 +20,10 @@ import "github.com/fleetpatch/fleetpatch/fleet"
 //
 // Ubuntu: the candidate version must come from the release's -security
 // pocket (same pages, Ubuntu Server tabs); fleet.Patch.IsSecurity says so.
+// When the source reports no pocket (AWS's patch listings do not), the
+// cloud's own verdict decides: an update the cycle's baseline approved in
+// AWS's scan counts as security (see evaluate_cloud.go); without one it
+// does not, and nonSecurityWhy says that the pocket is unknown.
 //
 // Windows has no such implicit rule (EnableNonSecurity is Linux-only,
 // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PatchRule.html):
@@ -29,6 +33,8 @@ func countsAsSecurity(p fleet.Patch) bool {
 	switch p.OS {
 	case fleet.OSAmazonLinux2, fleet.OSAmazonLinux2023:
 		return inUpdateNotice(p)
+	case fleet.OSUbuntu:
+		return p.IsSecurity() || pocketTrusted(p)
 	default:
 		return p.IsSecurity()
 	}
@@ -51,11 +57,14 @@ func nonSecurityWhy(p fleet.Patch) string {
 	case fleet.OSAmazonLinux2, fleet.OSAmazonLinux2023:
 		return "the package is in no update notice (updateinfo.xml), so it is not a security update"
 	case fleet.OSUbuntu:
-		repo := p.Repository
-		if repo == "" {
-			repo = "an unknown repository"
+		if UbuntuPocketUnknown(p) {
+			who := "its source"
+			if p.CloudReport != nil {
+				who = cloudNames[p.CloudReport.Cloud]
+			}
+			return who + " reports no pocket for the update and no cloud verdict approves it, so it cannot be taken for a -security update (on AWS, scan with the cycle's baseline as BaselineOverride)"
 		}
-		return "the update comes from " + repo + ", not a -security pocket, so it is not a security update"
+		return "the update comes from " + p.Repository + ", not a -security pocket, so it is not a security update"
 	}
 	return "the patch is not a security update"
 }

@@ -35,4 +35,10 @@ type Decision struct {
 	ComplianceLevel string    `json:"complianceLevel,omitempty"`
 	ApprovableOn    time.Time `json:"approvableOn,omitempty"`
 	Reason          string    `json:"reason"`
+	// Unapplied says which baseline filters could not be applied to the
+	// patch because its cloud does not report their key, e.g. "Azure does
+	// not report MSRC severity; the filter cannot be applied" (see
+	// UnreportedKeys); empty when every filter could be. The review
+	// counts these decisions.
+	Unapplied string `json:"unapplied,omitempty"`
 }

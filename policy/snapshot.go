@@ -63,6 +63,7 @@ func (p *Policy) Snapshot(group string) (Snapshot, error) {
 	}
 	s.Group.Reports = append([]ReportDestination(nil), g.Reports...)
 	s.Group.Notifications = cloneNotifications(g.Notifications)
+	s.Group.ChangeTicket = cloneChangeTicket(g.ChangeTicket)
 	s.Group.Freezes = append([]string(nil), g.Freezes...)
 	s.Freezes = p.FreezePeriods(g.Freezes)
 	if g.Hooks != nil {

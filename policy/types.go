@@ -80,6 +80,9 @@ type Group struct {
 	// Notifications are where the group's cycle events are sent (Slack,
 	// Teams, signed webhooks, e-mail); see docs/notifications.md.
 	Notifications []Notification `json:"notifications,omitempty"`
+	// ChangeTicket opens a change request per cycle (ServiceNow); see
+	// docs/change-tickets.md.
+	ChangeTicket *ChangeTicket `json:"changeTicket,omitempty"`
 }
 
 // Hooks are the steps a group runs on each batch's instances: PreInstall
@@ -299,6 +302,9 @@ type AWSAccount struct {
 	RoleARN    string   `json:"roleArn,omitempty"`
 	ExternalID string   `json:"externalId,omitempty"`
 	Regions    []string `json:"regions"`
+	// Rates pace the account's API calls in each of its regions; omitted
+	// rates are the worker's (--aws-rate). See docs/aws.md.
+	Rates AWSRates `json:"rates,omitzero"`
 }
 
 // AzureSubscription is one Azure subscription, optionally narrowed to
@@ -306,4 +312,30 @@ type AWSAccount struct {
 type AzureSubscription struct {
 	ID             string   `json:"id"`
 	ResourceGroups []string `json:"resourceGroups,omitempty"`
+	// Rates pace the subscription's ARM reads and writes; omitted rates
+	// are the provider's, ARM's own limits by default. See docs/azure.md.
+	Rates AzureRates `json:"rates,omitzero"`
+}
+
+// RateLimit is a token bucket: PerSecond tokens are added each second up
+// to Burst, and every request (each retry too) takes one. A zero field
+// means the provider's default for that field.
+type RateLimit struct {
+	PerSecond float64 `json:"perSecond,omitempty"`
+	Burst     int     `json:"burst,omitempty"`
+}
+
+// AWSRates are an AWS account's request buckets, one per service client
+// and applied in each region apart, as AWS throttles per account and
+// region.
+type AWSRates struct {
+	SSM RateLimit `json:"ssm,omitzero"`
+	EC2 RateLimit `json:"ec2,omitzero"`
+}
+
+// AzureRates are an Azure subscription's Resource Manager buckets: reads
+// (GET, HEAD) and writes (every other method, deletes included).
+type AzureRates struct {
+	ARMReads  RateLimit `json:"armReads,omitzero"`
+	ARMWrites RateLimit `json:"armWrites,omitzero"`
 }

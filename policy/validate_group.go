@@ -71,6 +71,7 @@ func (p *Policy) validateGroup(c *collector, path string, g *Group) {
 		validateReport(c, fmt.Sprintf("%s.reports[%d]", path, i), r)
 	}
 	validateNotifications(c, path, g.Notifications)
+	validateGroupChangeTicket(c, path, g)
 }
 
 func (p *Policy) validateApproval(c *collector, path string, g *Group) {

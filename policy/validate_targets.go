@@ -19,8 +19,8 @@ var (
 )
 
 // validateTargets checks AWS accounts (12-digit IDs, role ARNs in the same
-// account, region names) and Azure subscriptions (GUIDs), and that none is
-// listed twice.
+// account, region names) and Azure subscriptions (GUIDs), that none is
+// listed twice, and their request rates (validateRate).
 func validateTargets(c *collector, t Targets) {
 	seen := map[string]string{}
 	for i, a := range t.AWS {
@@ -53,6 +53,8 @@ func validateTargets(c *collector, t Targets) {
 			}
 			regions[r] = true
 		}
+		validateRate(c, path+".rates.ssm", a.Rates.SSM)
+		validateRate(c, path+".rates.ec2", a.Rates.EC2)
 	}
 	for i, s := range t.Azure {
 		path := fmt.Sprintf("targets.azure[%d]", i)
@@ -69,6 +71,28 @@ func validateTargets(c *collector, t Targets) {
 				c.add(fmt.Sprintf("%s.resourceGroups[%d]", path, j), "%q is not a resource group name", rg)
 			}
 		}
+		validateRate(c, path+".rates.armReads", s.Rates.ARMReads)
+		validateRate(c, path+".rates.armWrites", s.Rates.ARMWrites)
+	}
+}
+
+// MaxRatePerSecond and MaxRateBurst bound a target's request buckets:
+// above them a bucket no longer paces anything (the clouds' own buckets
+// refill at tens of requests a second and hold at most a few hundred).
+const (
+	MaxRatePerSecond = 1000
+	MaxRateBurst     = 10000
+)
+
+// validateRate checks one request bucket: zero fields take the provider's
+// default; a set rate is above 0 and at most MaxRatePerSecond, a set
+// burst at least 1 and at most MaxRateBurst.
+func validateRate(c *collector, path string, r RateLimit) {
+	if r.PerSecond != 0 && !(r.PerSecond > 0 && r.PerSecond <= MaxRatePerSecond) {
+		c.add(path+".perSecond", "%v requests per second is out of range: above 0 and at most %d (omit it for the default)", r.PerSecond, MaxRatePerSecond)
+	}
+	if r.Burst < 0 || r.Burst > MaxRateBurst {
+		c.add(path+".burst", "burst %d is out of range: at least 1 and at most %d (omit it for the default)", r.Burst, MaxRateBurst)
 	}
 }
 

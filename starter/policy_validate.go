@@ -18,7 +18,7 @@ func init() {
 	register(command{
 		Name:    "policy validate",
 		Usage:   "PATH",
-		Summary: "check a policy file or folder; print a summary or every error",
+		Summary: "check a policy file or folder; print a summary or every error, and warnings",
 		Run:     runPolicyValidate,
 	})
 }
@@ -70,6 +70,9 @@ func runPolicyValidate(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "policy validate: %v\n", err)
 		}
 		return 1
+	}
+	for _, w := range p.Warnings() {
+		fmt.Fprintln(stderr, "warning: "+w.Error())
 	}
 	printPolicySummary(stdout, pos[0], p)
 	return 0

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,13 +10,18 @@ import (
 	"path/filepath"
 	"strings"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/fleetpatch/fleetpatch/activities"
 	"github.com/fleetpatch/fleetpatch/fleet"
 	"github.com/fleetpatch/fleetpatch/report"
+	"github.com/fleetpatch/fleetpatch/workflows"
 )
 
 func init() {
-	register(command{Name: "restore", Usage: "--group G --cycle 2026-W48 --instance ID [--retry N] [--data DIR]",
-		Summary: "print the steps that roll an instance back to the disk snapshots a cycle took before installing", Run: runRestore})
+	register(command{Name: "restore", Usage: "--group G --cycle 2026-W48 --instance ID [--retry N] [--data DIR] [--apply]",
+		Summary: "print (or with --apply perform) the steps that roll an instance back to the disk snapshots a cycle took before installing", Run: runRestore})
 }
 
 func runRestore(args []string, stdout, stderr io.Writer) int {
@@ -27,12 +33,18 @@ func runRestore(args []string, stdout, stderr io.Writer) int {
 	retry := fset.Int("retry", 0, "the RetryFailed run's report instead of the cycle's")
 	data := fset.String("data", "fleetpatch-data", "data directory; reports are read from DIR/reports")
 	reports := fset.String("reports", "", "report directory (default DATA/reports)")
+	apply := fset.Bool("apply", false, "perform the restore on a worker (the Restore workflow) instead of printing the steps")
+	var tf temporalFlags
+	tf.register(fset)
 	if err := fset.Parse(args); err != nil {
 		return 2
 	}
 	if *group == "" || *cycle == "" || *instance == "" || fset.NArg() > 0 {
 		fmt.Fprintln(stderr, "restore: --group, --cycle and --instance are required and no arguments are taken")
 		return 2
+	}
+	if *apply {
+		return applyRestore(tf, activities.RestoreInput{Group: *group, Cycle: *cycle, Retry: *retry, InstanceID: *instance}, stdout, stderr)
 	}
 	if *reports == "" {
 		*reports = filepath.Join(*data, "reports")
@@ -133,4 +145,56 @@ func azureRG(id string) string {
 		}
 	}
 	return "RESOURCE_GROUP"
+}
+
+// applyRestore runs the Restore workflow on a worker (which reads the
+// run's report from its own report directory and holds the cloud
+// credentials), waits for it and prints what was done per disk. It
+// returns 0 when every disk was restored, 3 when some were not (left to
+// the printed steps, or failed), 1 when the workflow failed.
+func applyRestore(tf temporalFlags, in activities.RestoreInput, stdout, stderr io.Writer) int {
+	c, err := tf.dial()
+	if err != nil {
+		fmt.Fprintln(stderr, "restore:", err)
+		return 1
+	}
+	defer c.Close()
+	ctx := context.Background()
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.RestoreWorkflowID(in.Group, in.Cycle, in.InstanceID), TaskQueue: tf.taskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, workflows.RestoreWorkflow, in)
+	if err != nil {
+		fmt.Fprintln(stderr, "restore:", err)
+		return 1
+	}
+	var res activities.RestoreResult
+	if err := run.Get(ctx, &res); err != nil {
+		fmt.Fprintf(stderr, "restore: %s: %v\n", in.InstanceID, err)
+		return 1
+	}
+	printRestoreResult(stdout, res)
+	if !res.Restored() {
+		fmt.Fprintf(stdout, "not every disk was restored: run `starter restore --group %s --cycle %s --instance %s` (without --apply) and the steps it prints for the disks above\n",
+			in.Group, in.Cycle, in.InstanceID)
+		return 3
+	}
+	return 0
+}
+
+// printRestoreResult writes one line per disk.
+func printRestoreResult(w io.Writer, res activities.RestoreResult) {
+	fmt.Fprintf(w, "%s (group %s, cycle %s):\n", res.InstanceID, res.Group, res.Cycle)
+	for _, d := range res.Disks {
+		fmt.Fprintf(w, "  %-13s %s (%s) from %s", d.State, d.Disk, firstOf(d.Device), d.SnapshotID)
+		if d.TaskID != "" {
+			fmt.Fprintf(w, ", task %s", d.TaskID)
+		}
+		if d.Error != "" {
+			fmt.Fprintf(w, ": %s", d.Error)
+		} else if d.Detail != "" {
+			fmt.Fprintf(w, ": %s", d.Detail)
+		}
+		fmt.Fprintln(w)
+	}
 }

@@ -28,7 +28,7 @@ func (a *awsConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&a.EC2, "aws-ec2-endpoint", "", "EC2 endpoint override (snapshots, pre-flight checks); default --aws-endpoint, else --aws-ssm-endpoint")
 	fs.StringVar(&a.Bucket, "aws-bucket", "", "S3 bucket for baseline overrides and install lists")
 	fs.StringVar(&a.BucketRegion, "aws-bucket-region", "", "region of the bucket")
-	fs.Float64Var(&a.Rate, "aws-rate", 10, "requests per second per account and region")
+	fs.Float64Var(&a.Rate, "aws-rate", 10, "requests per second per account and region, for SSM and for EC2 each (burst: the rate, at least 1); a policy target's rates (targets.aws[].rates) replace it for that account")
 	fs.DurationVar(&a.PollInterval, "aws-poll", 5*time.Second, "how often command and agent status are polled")
 }
 
@@ -44,7 +44,8 @@ func (a awsConfig) endpoints() awsprov.Endpoints {
 }
 
 // newAWSProvider builds the AWS provider over the policy's AWS targets,
-// with the default credential chain.
+// with the default credential chain. The targets carry their rates
+// (targets.aws[].rates), which replace --aws-rate for their accounts.
 func newAWSProvider(ctx context.Context, cfg config) (*awsprov.Provider, error) {
 	pol, err := policy.Load(cfg.Policy)
 	if err != nil {

@@ -49,9 +49,11 @@ func (a azureConfig) check() error {
 }
 
 // newAzureProvider builds the Azure provider over the policy's Azure
-// targets, with azidentity's default credential chain (the emulator's
-// static token with --azure-emulator). Resume tokens of running installs
-// are kept in resume, which every worker must share (the artifact store).
+// targets (with their targets.azure[].rates; subscriptions without them
+// get ARM's limits), with azidentity's default credential chain (the
+// emulator's static token with --azure-emulator). Resume tokens of running
+// installs are kept in resume, which every worker must share (the artifact
+// store).
 func newAzureProvider(cfg config, resume azureprov.ResumeStore) (*azureprov.Provider, error) {
 	pol, err := policy.Load(cfg.Policy)
 	if err != nil {

@@ -45,9 +45,9 @@ func (s *runState) notify(ctx workflow.Context, ev notify.Event) {
 }
 
 // awaitNotes waits at most notifyWait for the notifications sent so far
-// and logs those that failed.
+// (logging those that failed) and the change request's queued steps.
 func (s *runState) awaitNotes(ctx workflow.Context) {
-	if len(s.notes) == 0 {
+	if len(s.notes) == 0 && s.ticketSteps == 0 {
 		return
 	}
 	done := 0
@@ -60,7 +60,7 @@ func (s *runState) awaitNotes(ctx workflow.Context) {
 		})
 	}
 	n := len(s.notes)
-	if _, err := workflow.AwaitWithTimeout(ctx, notifyWait, func() bool { return done == n }); err != nil {
+	if _, err := workflow.AwaitWithTimeout(ctx, notifyWait, func() bool { return done == n && s.ticketSteps == 0 }); err != nil {
 		workflow.GetLogger(ctx).Warn("waiting for notifications", "error", err)
 	}
 	s.notes = nil

@@ -104,6 +104,8 @@ func (c *cycle) phasesUntilReport(ctx workflow.Context) (Status, error) {
 		}
 		c.status.Preflight = &pf
 	}
+	c.ticket(ctx, activities.ChangeTicketInput{Step: activities.TicketReview, ReviewKey: rev.Key,
+		Review: activities.ChangeTicketReview{Patches: len(rev.Patches), Instances: rev.Instances, Digest: rev.Digest}})
 	startNow := c.in.InstallNow
 	if g.Mode == policy.ModeApproval {
 		immediately := g.Approval != nil && g.Approval.InstallStart == policy.StartImmediately
@@ -124,6 +126,7 @@ func (c *cycle) phasesUntilReport(ctx workflow.Context) (Status, error) {
 			return st, err
 		}
 		c.notify(ctx, notify.Event{Kind: notify.Approved, Decision: c.decisionOf()})
+		c.ticket(ctx, activities.ChangeTicketInput{Step: activities.TicketApproved})
 		if c.gate.legacy {
 			startNow = startNow || immediately
 		} else {
@@ -131,6 +134,7 @@ func (c *cycle) phasesUntilReport(ctx workflow.Context) (Status, error) {
 		}
 	} else {
 		c.all = true
+		c.ticket(ctx, activities.ChangeTicketInput{Step: activities.TicketApproved})
 	}
 	return c.install(ctx, startNow, func(ctx workflow.Context) (activities.Plan, error) {
 		var plan activities.Plan

@@ -24,4 +24,5 @@ func RegisterWorkflows(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(FleetReport, workflow.RegisterOptions{Name: FleetReportWorkflow})
 	w.RegisterWorkflowWithOptions(CleanArtifacts, workflow.RegisterOptions{Name: CleanArtifactsWorkflow})
 	w.RegisterWorkflowWithOptions(Doctor, workflow.RegisterOptions{Name: DoctorWorkflow})
+	w.RegisterWorkflowWithOptions(Restore, workflow.RegisterOptions{Name: RestoreWorkflow})
 }

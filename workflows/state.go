@@ -32,6 +32,11 @@ type runState struct {
 	locked bool
 	// notes are the notifications sent and not yet waited for.
 	notes []workflow.Future
+	// tickets queues the change request's steps; ticketSteps counts those
+	// not done; ticketOpened says the review step was queued.
+	tickets      workflow.Channel
+	ticketSteps  int
+	ticketOpened bool
 }
 
 // setPhase records the phase for the query, the search attribute, the
@@ -83,6 +88,10 @@ func (s *runState) finish(ctx workflow.Context, status Status) (CycleResult, err
 	s.status.Report = &ref
 	if ev, ok := s.finalEvent(status, ref); ok {
 		s.notify(ctx, ev)
+	}
+	if s.ticketOpened {
+		s.ticket(ctx, activities.ChangeTicketInput{Step: activities.TicketClosed, Outcome: string(status),
+			Summary: ticketSummary(status, s.reason, ref)})
 	}
 	s.awaitNotes(ctx)
 	s.setPhase(ctx, PhaseDone)

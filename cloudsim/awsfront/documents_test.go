@@ -83,7 +83,8 @@ func TestCustomerDocumentsRunOnEveryPlatform(t *testing.T) {
 	for _, id := range []string{linux, windows} {
 		run, ok := f.LastCommand(id)
 		require.True(t, ok)
-		assert.Equal(t, cloudsim.CommandRun{Name: "drain web", Script: "document Acme-Drain", ExitCode: run.ExitCode, At: run.At}, run)
+		assert.Equal(t, cloudsim.CommandRun{Name: "drain web", Script: "document Acme-Drain", ExitCode: run.ExitCode, At: run.At, Ended: run.Ended}, run)
+		assert.False(t, run.Ended.IsZero(), "the wall-clock end is recorded")
 	}
 
 	_, err = c.SendCommand(t.Context(), &ssm.SendCommandInput{DocumentName: aws.String("Acme-Missing"), InstanceIds: []string{linux}})

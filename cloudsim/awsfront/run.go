@@ -6,18 +6,21 @@ import (
 	"strings"
 
 	"github.com/fleetpatch/fleetpatch/fleet"
+	"github.com/fleetpatch/fleetpatch/policy"
 )
 
 // runScan runs Operation=Scan on some of the command's instances: the
-// fleet scans them and each instance's compliance becomes what it misses.
-// A BaselineOverride must be a readable list of baselines, or the
-// document fails.
+// fleet scans them and each instance's compliance becomes what it misses,
+// as far as a BaselineOverride approves it (reportedByScan). A
+// BaselineOverride must be a readable list of baselines, or the document
+// fails.
 func (s *Server) runScan(ctx context.Context, cmd *command, ids []string) error {
 	override := cmd.param("BaselineOverride")
+	var baselines map[fleet.OSFamily]policy.Baseline
 	if override != "" {
 		data, err := s.objectByURL(override)
 		if err == nil {
-			_, err = checkBaselineOverride(data)
+			baselines, err = overrideBaselines(data)
 		}
 		if err != nil {
 			return fmt.Errorf("failed to read the BaselineOverride: %v", err)
@@ -42,10 +45,13 @@ func (s *Server) runScan(ctx context.Context, cmd *command, ids []string) error 
 		var out strings.Builder
 		fmt.Fprintf(&out, "Patch operation Scan on %s (snapshot %s)\n", sc.InstanceID, orNone(c.snapshotID))
 		for _, ps := range sc.Patches {
+			if !reportedByScan(baselines, defs[ps.PatchID], ps.State, ps.InstalledVersion, s.fleet.Now()) {
+				continue
+			}
 			c.records = append(c.records, patchRecord{patch: defs[ps.PatchID], state: ps.State, at: sc.ScannedAt})
 			fmt.Fprintf(&out, "%s: %s\n", ps.State, ps.PatchID)
 		}
-		fmt.Fprintf(&out, "Scan found %d non-compliant patches.", len(sc.Patches))
+		fmt.Fprintf(&out, "Scan found %d non-compliant patches.", len(c.records))
 		s.setCompliance(sc.InstanceID, c)
 		s.finishOne(cmd, sc.InstanceID, statusSuccess, statusSuccess, out.String())
 	}

@@ -1,9 +1,13 @@
 package awsfront
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/fleetpatch/fleetpatch/fleet"
+	"github.com/fleetpatch/fleetpatch/policy"
 )
 
 type describeInstancePatchesInput struct {
@@ -208,11 +212,19 @@ func anyOf(values []string, v string) bool {
 
 // availablePatch is the Patch shape
 // (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_Patch.html).
-// For Ubuntu, Severity carries the priority and Classification the section.
+// For Ubuntu, Severity carries the priority and Classification the section,
+// and there is no Repository: AWS's listings never tell an Ubuntu update's
+// pocket (DescribeAvailablePatches is documented for Amazon Linux and
+// Windows only, and PatchComplianceData has no such field), so the
+// emulator does not either; only the scan, which evaluates the baseline
+// on the node, knows it (see reportedByScan).
 func availablePatch(p fleet.Patch) map[string]any {
 	out := map[string]any{
 		"Id": p.ID, "ReleaseDate": epoch(p.ReleaseDate), "Title": p.Name, "Product": p.Product,
-		"Arch": p.Arch, "Repository": p.Repository, "CVEIds": emptyIfNil(p.CVEs), "Vendor": vendor(p.OS),
+		"Arch": p.Arch, "CVEIds": emptyIfNil(p.CVEs), "Vendor": vendor(p.OS),
+	}
+	if p.OS != fleet.OSUbuntu {
+		out["Repository"] = p.Repository
 	}
 	switch p.OS {
 	case fleet.OSWindows:
@@ -284,4 +296,46 @@ func (s *Server) listInventoryEntries(c *ssmCall) (any, *apiError) {
 		"CaptureTime": s.fleet.Now().UTC().Format("2006-01-02T15:04:05Z"),
 		"Entries":     emptyIfNil(entries[from:to]), "NextToken": omitEmpty(next),
 	}, nil
+}
+
+// overrideBaselines reads a BaselineOverride file (a JSON list of patch
+// baselines, see checkBaselineOverride) into baselines by OS family.
+func overrideBaselines(data []byte) (map[fleet.OSFamily]policy.Baseline, error) {
+	if _, err := checkBaselineOverride(data); err != nil {
+		return nil, err
+	}
+	var list []policy.Baseline
+	if err := json.Unmarshal(data, &list); err != nil {
+		return nil, fmt.Errorf("BaselineOverride is not a JSON list of patch baselines: %w", err)
+	}
+	out := map[fleet.OSFamily]policy.Baseline{}
+	for _, b := range list {
+		out[fleet.OSFamily(b.OperatingSystem)] = b
+	}
+	return out, nil
+}
+
+// reportedByScan reports whether a scan with the baselines of a
+// BaselineOverride reports a patch in state st, which the fleet found on
+// the node: a Missing patch only when the node's baseline approves it at
+// time at, as AWS counts as Missing the patches "from the patch baseline
+// that are applicable for the managed node but aren't currently
+// installed" (MissingCount,
+// https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_InstancePatchState.html)
+// and reports an unapproved patch only once it is installed, as
+// InstalledOther
+// (https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager-compliance-states.html).
+// The node evaluates the baseline with everything it knows, the Ubuntu
+// pocket included ("rules are evaluated on each node to take the
+// configured repos on the instance into consideration",
+// https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager-linux-rules.html).
+// Other states, a scan without an override (the node's own baseline,
+// which the emulator does not model) and an OS the override has no
+// baseline for report as before.
+func reportedByScan(bs map[fleet.OSFamily]policy.Baseline, p fleet.Patch, st fleet.PatchState, installed string, at time.Time) bool {
+	b, ok := bs[p.OS]
+	if !ok || st != fleet.StateMissing {
+		return true
+	}
+	return policy.Evaluate(&b, p, installed, at).Verdict == policy.Approved
 }

@@ -8,9 +8,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
-	"golang.org/x/time/rate"
 
 	"github.com/fleetpatch/fleetpatch/fleet"
+	"github.com/fleetpatch/fleetpatch/policy"
 )
 
 // Alarm health gates read CloudWatch alarms with DescribeAlarms by
@@ -112,9 +112,13 @@ func (p *Provider) describeAlarms(ctx context.Context, pl place, names []string)
 }
 
 // cloudWatch returns a CloudWatch client for the account and region. It
-// is made per call: alarm gates run once per wave.
+// is made per call: alarm gates run once per wave. Its token bucket is its
+// own, at the provider-wide Config.Rate and Burst, not the account's
+// rates.ssm or rates.ec2: CloudWatch throttles apart from both, and a gate
+// makes a handful of DescribeAlarms calls, which must not wait behind a
+// scan's SSM calls.
 func (p *Provider) cloudWatch(pl place, acc *account) *cloudwatch.Client {
-	limiter := rate.NewLimiter(rate.Limit(p.cfg.Rate), p.cfg.Burst)
+	limiter := p.cfg.bucket(policy.RateLimit{})
 	return cloudwatch.NewFromConfig(p.base, func(o *cloudwatch.Options) {
 		o.Region = pl.region
 		o.Credentials = acc.creds

@@ -73,7 +73,10 @@ func (p *Provider) accountOf(id string) *account {
 }
 
 // clientsFor returns the client set of an account and region, made on
-// first use.
+// first use. Its SSM client waits on a token bucket of its own at the
+// account's targets.aws[].rates.ssm (Config.Rate and Burst for the fields
+// it leaves zero), so every account and region is paced apart, as AWS
+// throttles them.
 func (p *Provider) clientsFor(pl place) *clientSet {
 	acc := p.accountOf(pl.account)
 	p.mu.Lock()
@@ -81,7 +84,8 @@ func (p *Provider) clientsFor(pl place) *clientSet {
 	if c := p.clients[pl]; c != nil {
 		return c
 	}
-	limiter := rate.NewLimiter(rate.Limit(p.cfg.Rate), p.cfg.Burst)
+	rates := p.targets[pl.account].Rates
+	limiter := p.cfg.bucket(rates.SSM)
 	c := &clientSet{place: pl, acc: acc}
 	c.ssm = ssm.NewFromConfig(p.base, func(o *ssm.Options) {
 		o.Region = pl.region
@@ -92,7 +96,7 @@ func (p *Provider) clientsFor(pl place) *clientSet {
 		}
 		o.APIOptions = append(o.APIOptions, rateLimit(limiter))
 	})
-	c.ec2 = p.newEC2(pl, acc)
+	c.ec2 = p.newEC2(pl, acc, rates.EC2)
 	p.clients[pl] = c
 	return c
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"golang.org/x/time/rate"
 
 	"github.com/fleetpatch/fleetpatch/policy"
 )
@@ -32,7 +33,10 @@ type Config struct {
 	// SessionName is the AssumeRole session name; "" means "fleetpatch".
 	SessionName string
 	// Rate and Burst limit the requests to each account and region (every
-	// HTTP attempt, retries included); 0 means 10 per second, burst 10.
+	// HTTP attempt, retries included), one bucket for SSM and one for EC2;
+	// 0 means 10 per second, burst Rate. A target's Rates (the policy's
+	// targets.aws[].rates) replace them for its account, field by field
+	// (see bucket).
 	Rate  float64
 	Burst int
 	// RetryMode is aws.RetryModeAdaptive (the default: backoff plus
@@ -118,4 +122,16 @@ func (c Config) withDefaults() Config {
 		c.MinAgentVersion = DefaultMinAgentVersion
 	}
 	return c
+}
+
+// bucket returns a token bucket for one service of one account and
+// region: the target's limit, each zero field taking Rate or Burst.
+func (c Config) bucket(l policy.RateLimit) *rate.Limiter {
+	if l.PerSecond <= 0 {
+		l.PerSecond = c.Rate
+	}
+	if l.Burst <= 0 {
+		l.Burst = c.Burst
+	}
+	return rate.NewLimiter(rate.Limit(l.PerSecond), l.Burst)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -62,6 +63,9 @@ func (p *Provider) Scan(ctx context.Context, instanceIDs []string, progress flee
 			scans[s.InstanceID] = s
 		}
 		for id, d := range defs {
+			if cloudApproved(catalog[id]) {
+				d = withCloudReport(d, true)
+			}
 			catalog[id] = d
 		}
 		return nil
@@ -87,7 +91,10 @@ func (p *Provider) Scan(ctx context.Context, instanceIDs []string, progress flee
 	return out, nil
 }
 
-// scanGroup scans the nodes of one account and region.
+// scanGroup scans the nodes of one account and region. Every patch it
+// returns carries a fleet.CloudReport from AWS, Approved when a scan with
+// a BaselineOverride reported it Missing on some node (see
+// withCloudReport).
 func (p *Provider) scanGroup(ctx context.Context, g group, params map[string][]string, pc *progressCounter) ([]fleet.InstanceScan, map[string]fleet.Patch, error) {
 	out := make([]fleet.InstanceScan, len(g.ids))
 	if err := g.credentials(ctx); err != nil {
@@ -100,6 +107,7 @@ func (p *Provider) scanGroup(ctx context.Context, g group, params map[string][]s
 		pc.add(len(g.ids))
 		return out, nil, nil
 	}
+	overridden := len(params["BaselineOverride"]) > 0
 	key := callKey(ctx)
 	outcomes, err := p.runOnce(ctx, g, batchCommand{params: params, key: key, reuseFinished: key != ""}, pc)
 	if err != nil {
@@ -161,9 +169,11 @@ func (p *Provider) scanGroup(ctx context.Context, g group, params map[string][]s
 		}
 		out[i].PendingReboot = aws.ToInt32(st.InstalledPendingRebootCount) > 0
 		for _, r := range refs[i] {
-			if _, ok := defs[r.id]; !ok {
-				defs[r.id] = fallbackDefinition(n, r)
+			d, ok := defs[r.id]
+			if !ok {
+				d = fallbackDefinition(n, r)
 			}
+			defs[r.id] = withCloudReport(d, cloudApproved(d) || (overridden && strings.EqualFold(string(r.data.State), string(fleet.StateMissing))))
 			out[i].Patches = append(out[i].Patches, fleet.PatchStatus{
 				PatchID: r.id, State: fleet.PatchState(r.data.State), InstalledVersion: invs[i][r.name],
 			})
@@ -171,3 +181,28 @@ func (p *Provider) scanGroup(ctx context.Context, g group, params map[string][]s
 	}
 	return out, defs, nil
 }
+
+// withCloudReport returns a copy of d reported by AWS, approved or not by
+// the baseline the scan ran with. A scan reports Missing only the
+// patches "from the patch baseline that are applicable for the managed
+// node but aren't currently installed" (MissingCount,
+// https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_InstancePatchState.html);
+// an unapproved patch is reported InstalledOther when installed and not
+// at all otherwise
+// (https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager-compliance-states.html).
+// AWS evaluates the baseline on the node, with the repositories the node
+// has configured
+// (https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager-linux-rules.html).
+// With the cycle's baseline as BaselineOverride, Missing is therefore
+// AWS's own verdict that the cycle's baseline approves the patch, which
+// policy.Evaluate takes where AWS reports too little to decide, such as an
+// Ubuntu update's pocket. The state is compared without case: the API
+// reference spells it MISSING, the DescribeInstancePatches filter Missing.
+// The copy has its own report, so cached definitions never change.
+func withCloudReport(d fleet.Patch, approved bool) fleet.Patch {
+	d.CloudReport = &fleet.CloudReport{Cloud: fleet.CloudAWS, Approved: approved}
+	return d
+}
+
+// cloudApproved reports whether AWS's scan approved d (withCloudReport).
+func cloudApproved(d fleet.Patch) bool { return d.CloudReport != nil && d.CloudReport.Approved }

@@ -33,10 +33,14 @@ type azurePatch struct {
 }
 
 // toFleetPatch maps an Azure patch of a machine to the fleet model (see
-// the package documentation for the classification table).
+// the package documentation for the classification table). The patch is
+// reported by Azure (fleet.CloudReport, never Approved: assessPatches
+// evaluates no baseline), so that an evaluation names Azure when a filter
+// key is one Azure does not report (policy.UnreportedKeys).
 func toFleetPatch(in fleet.Instance, a azurePatch) fleet.Patch {
 	p := fleet.Patch{Name: a.Name, OS: in.OS, ReleaseDate: a.Published,
-		RequiresReboot: a.RebootBehavior != "" && !strings.EqualFold(a.RebootBehavior, "NeverReboots")}
+		RequiresReboot: a.RebootBehavior != "" && !strings.EqualFold(a.RebootBehavior, "NeverReboots"),
+		CloudReport:    &fleet.CloudReport{Cloud: fleet.CloudAzure}}
 	classes := map[string]bool{}
 	for _, c := range a.Classifications {
 		classes[strings.ToLower(strings.ReplaceAll(c, " ", ""))] = true

@@ -36,7 +36,9 @@ type Config struct {
 	Concurrency int
 	// ReadRate/ReadBurst and WriteRate/WriteBurst are the token buckets of
 	// each subscription's ARM reads and writes, every attempt counted; 0
-	// means ARM's own limits (DefaultReadRate and friends).
+	// means ARM's own limits (DefaultReadRate and friends). A target's
+	// Rates (the policy's targets.azure[].rates) replace them for its
+	// subscription, field by field.
 	ReadRate, WriteRate   float64
 	ReadBurst, WriteBurst int
 	// PollInterval is how often a long-running operation is polled; 0
@@ -121,7 +123,7 @@ func (c Config) clientOptions() *arm.ClientOptions {
 	o := &arm.ClientOptions{ClientOptions: azpolicy.ClientOptions{
 		Cloud:            c.Cloud,
 		Retry:            azpolicy.RetryOptions{MaxRetries: c.MaxRetries, RetryDelay: c.RetryDelay, MaxRetryDelay: c.MaxRetryDelay},
-		PerRetryPolicies: []azpolicy.Policy{newARMLimits(c.ReadRate, c.ReadBurst, c.WriteRate, c.WriteBurst)},
+		PerRetryPolicies: []azpolicy.Policy{newARMLimits(c.ReadRate, c.ReadBurst, c.WriteRate, c.WriteBurst, c.Targets)},
 	}}
 	if c.Transport != nil {
 		o.Transport = c.Transport
