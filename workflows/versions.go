@@ -16,7 +16,7 @@ package workflows
 // (FLEETPATCH_UPDATE_HISTORIES=1 go test -run
 // 'TestE2EHistoriesReplay|TestE2EMoreEndingsReplay|TestE2EApprovalAndFailureEndingsReplay' ./worker/ adds them;
 // docs/upgrades.md has the release steps).
-const HistoryCorpus = "2-scale"
+const HistoryCorpus = "3-safety"
 
 const (
 	// changeRelease2 gates every change of release 2 to the commands the
