@@ -70,6 +70,12 @@ func runReview(args []string, stdout, stderr io.Writer) int {
 			firstOf(p.Severity, p.Classification), strings.Join(p.CVEs, ","), p.InstanceCount)
 	}
 	tw.Flush()
+	if len(r.Unapplied) > 0 {
+		fmt.Fprintln(stdout, "\nbaseline filters the cloud's data could not answer (those patches are not in the manifest):")
+		for _, u := range r.Unapplied {
+			fmt.Fprintln(stdout, "  "+u)
+		}
+	}
 	printPreflight(stdout, st.Preflight)
 	if st.Phase == workflows.PhaseAwaitingApproval && st.Sign != nil {
 		fmt.Fprintf(stdout, "\n%d of %d approvals; approve with:\n  go run ./starter approve --group %s --cycle %s --approver YOU --key ~/.ssh/id_ed25519\n"+

@@ -5,7 +5,7 @@
 // Temporal actions per server, counted as Temporal Cloud bills them; the
 // process's peak RSS; and the provider calls per server.
 //
-//	go run ./bench/scale [-n 10000] [-speed 1] [-concurrency 10] [-canary 1]
+//	go run ./bench/scale [-n 10000] [-speed 1] [-concurrency 10] [-max-errors 5] [-canary 1] [-rates=true] [-scan-failures 0]
 //
 // The ideal scan is one scan (every batch at once); the ideal rollout is,
 // per wave, its slowest server (its packages, one after another, and its
@@ -58,9 +58,14 @@ func main() {
 	maxErrors := flag.Int("max-errors", 5, "rollout maxErrors, percent of the group")
 	rates := flag.Bool("rates", true, "the simulated clouds pace API calls per account and subscription (sim.DefaultRates)")
 	canary := flag.Int("canary", 1, "rollout canary, servers")
+	scanFailures := flag.Float64("scan-failures", 0, "share of scans that fail on an instance (0 to 1), as cloudsim's ScanFailureRate")
 	policyPath := flag.String("policy", "deployments/examples/policy", "policy to take the group's baselines from")
 	flag.Parse()
-	if err := run(*n, *speed, *concurrency, *maxErrors, *canary, *rates, *policyPath, os.Stdout); err != nil {
+	if *scanFailures < 0 || *scanFailures > 1 {
+		fmt.Fprintln(os.Stderr, "scale: -scan-failures must be between 0 and 1")
+		os.Exit(2)
+	}
+	if err := run(*n, *speed, *concurrency, *maxErrors, *canary, *scanFailures, *rates, *policyPath, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "scale:", err)
 		os.Exit(1)
 	}
@@ -79,7 +84,7 @@ func (r *rpcCounter) intercept(ctx context.Context, method string, req, reply an
 	return invoker(ctx, method, req, reply, cc, opts...)
 }
 
-func run(n int, speed float64, concurrency, maxErrors, canary int, rates bool, policyPath string, out io.Writer) error {
+func run(n int, speed float64, concurrency, maxErrors, canary int, scanFailures float64, rates bool, policyPath string, out io.Writer) error {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "fleetpatch-scale-")
 	if err != nil {
@@ -107,7 +112,8 @@ func run(n int, speed float64, concurrency, maxErrors, canary int, rates bool, p
 		MaxErrors: policy.Amount{Percent: float64(maxErrors), IsPercent: true}}
 	pol.Groups = map[string]*policy.Group{"all": &g}
 	timing := cloudsim.DefaultTiming()
-	f := cloudsim.Generate(cloudsim.Config{Seed: 1, Instances: n, Speed: speed, Timing: &timing})
+	f := cloudsim.Generate(cloudsim.Config{Seed: 1, Instances: n, Speed: speed, Timing: &timing,
+		Faults: cloudsim.Faults{ScanFailureRate: scanFailures}})
 	prov := sim.New(f)
 	if rates {
 		prov.SetRates(sim.DefaultRates)
@@ -158,8 +164,8 @@ func run(n int, speed float64, concurrency, maxErrors, canary int, rates bool, p
 		return err
 	}
 
-	fmt.Fprintf(out, "fleetpatch scale: %d servers, simulated clock x%g (scan %s, %s per package, reboot %s), canary %d, maxConcurrency %d%%, maxErrors %d%%\n",
-		n, speed, timing.Scan, timing.InstallPerPackage, timing.Reboot, canary, concurrency, maxErrors)
+	fmt.Fprintf(out, "fleetpatch scale: %d servers, simulated clock x%g (scan %s, %s per package, reboot %s), canary %d, maxConcurrency %d%%, maxErrors %d%%, scan failures %g%%\n",
+		n, speed, timing.Scan, timing.InstallPerPackage, timing.Reboot, canary, concurrency, maxErrors, scanFailures*100)
 	if rates {
 		fmt.Fprintf(out, "simulated API rates: %+v\n", sim.DefaultRates)
 	}
