@@ -98,6 +98,9 @@ func (a *Activities) InstallBatch(ctx context.Context, in BatchInput) (InstallBa
 	if err != nil {
 		return InstallBatchResult{}, err
 	}
+	if err := a.upgradeReleases(ctx, in, bp); err != nil {
+		return InstallBatchResult{}, err
+	}
 	req := bp.Request
 	req.Reboot, req.Deadline, req.LastStart, req.Resume = in.Reboot, in.Deadline, in.LastStart, resuming
 	ctx = fleet.WithCallKey(ctx, in.Run.waveKey(in.Wave, in.Batch, "install"))
@@ -273,7 +276,7 @@ func withoutInstances(bp BatchPlan, skipped map[string]string) BatchPlan {
 	if len(skipped) == 0 {
 		return bp
 	}
-	out := BatchPlan{Request: bp.Request}
+	out := BatchPlan{Request: bp.Request, ReleaseVersion: bp.ReleaseVersion}
 	out.Request.Instances = nil
 	for _, r := range bp.Request.Instances {
 		if _, ok := skipped[r.InstanceID]; !ok {

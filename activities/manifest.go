@@ -83,6 +83,9 @@ func (a *Activities) BuildManifest(ctx context.Context, in BuildManifestInput) (
 		if err != nil {
 			return Review{}, err
 		}
+		if err := a.storeReleaseTarget(ctx, in); err != nil {
+			return Review{}, err
+		}
 		if err := putJSON(ctx, a.Store, in.Run.manifestKey(), m); err != nil {
 			return Review{}, err
 		}

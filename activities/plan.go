@@ -53,6 +53,10 @@ func (w WavePlan) Size(b int) int {
 type BatchPlan struct {
 	Request   fleet.InstallRequest `json:"request"`
 	Instances []fleet.Instance     `json:"instances"`
+	// ReleaseVersion is the Amazon Linux 2023 release version the batch's
+	// AL2023 instances move to before the install ("" for none); see
+	// ReleaseTarget.
+	ReleaseVersion string `json:"releaseVersion,omitempty"`
 }
 
 // PlanRollout checks that the stored manifest is the one the cycle
@@ -139,6 +143,10 @@ func (a *Activities) storePlan(ctx context.Context, run Run, reqs []fleet.Instan
 	patches []fleet.Patch, insts map[string]fleet.Instance, ro policy.Rollout) (Plan, error) {
 	sort.Slice(reqs, func(i, j int) bool { return reqs[i].InstanceID < reqs[j].InstanceID })
 	reqs = rolloutOrder(reqs, insts)
+	release, err := a.releaseVersion(ctx, run)
+	if err != nil {
+		return Plan{}, err
+	}
 	byID := map[string]fleet.Patch{}
 	for _, p := range patches {
 		byID[p.ID] = p
@@ -163,6 +171,9 @@ func (a *Activities) storePlan(ctx context.Context, run Run, reqs []fleet.Instan
 			bp := BatchPlan{Request: fleet.InstallRequest{CycleID: run.Key(), Instances: chunk}}
 			used := map[string]bool{}
 			for _, r := range chunk {
+				if insts[r.InstanceID].OS == fleet.OSAmazonLinux2023 {
+					bp.ReleaseVersion = release
+				}
 				bp.Instances = append(bp.Instances, insts[r.InstanceID])
 				for _, id := range r.PatchIDs {
 					if !used[id] {

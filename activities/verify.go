@@ -85,6 +85,9 @@ func (a *Activities) VerifyBatch(ctx context.Context, in BatchInput) (BatchOutco
 		return BatchOutcome{}, err
 	}
 	applyHooks(out, runs, in.PostInstallHooks)
+	if err := a.applyReleases(ctx, in, out); err != nil {
+		return BatchOutcome{}, err
+	}
 	snaps, warn, err := a.batchSnapshots(ctx, in)
 	if err != nil {
 		return BatchOutcome{}, err

@@ -78,6 +78,13 @@ func (f *Fleet) commandOne(fs *faultSet, h *healthState, req fleet.CommandReques
 		out.Error = why
 		return out
 	}
+	if version, ok := releaseScript(script); ok && !now.Before(end) && !m0.static.OS.IsWindows() {
+		// A release move (AL2023 `dnf upgrade --releasever`) changes the host.
+		out.ExitCode, out.Output = f.runRelease(m, version)
+		f.unlock(m)
+		h.record(id, CommandRun{Name: req.Name, Script: script, ExitCode: out.ExitCode, At: now, Ended: time.Now()})
+		return out
+	}
 	f.unlock(m)
 	if now.Before(end) {
 		out.Error = "command timed out: still running after " + req.Timeout.String()

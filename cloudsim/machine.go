@@ -32,6 +32,8 @@ type machine struct {
 	lastScan   time.Time
 	counters   Counters
 	journal    journal
+	// releaseMoves are the AL2023 release moves (al2023_releases.go).
+	releaseMoves []ReleaseRecord
 }
 
 // Counters count what happened to one instance.

@@ -52,6 +52,8 @@ type savedInstance struct {
 	// Journal and JournalDropped are the instance's install journal.
 	Journal        []InstallRecord `json:"journal,omitempty"`
 	JournalDropped int             `json:"journalDropped,omitempty"`
+	// ReleaseMoves are the instance's AL2023 release moves.
+	ReleaseMoves []ReleaseRecord `json:"releaseMoves,omitempty"`
 }
 
 // Save writes the fleet to path as JSON, gzip-compressed when path ends in
@@ -105,6 +107,7 @@ func (f *Fleet) snapshot() *snapshot {
 			RebootingUntil: m.rebootingUntil, RebootHung: m.rebootHung,
 			LastScan: m.lastScan, Counters: m.counters,
 			Journal: m.records(), JournalDropped: m.journal.dropped,
+			ReleaseMoves: m.releaseMoves,
 		}
 		s.Instances[i].LastBootTime = m.lastBoot
 	}
@@ -258,7 +261,7 @@ func fromSnapshot(s *snapshot, clock Clock) (*Fleet, error) {
 			static: static, rel: rel, installed: si.Installed,
 			pendingReboot: si.PendingReboot, lastBoot: lastBoot,
 			rebootStarted: si.RebootStarted, rebootingUntil: si.RebootingUntil, rebootHung: si.RebootHung,
-			lastScan: si.LastScan, counters: si.Counters,
+			lastScan: si.LastScan, counters: si.Counters, releaseMoves: si.ReleaseMoves,
 		}
 		if err := m.restoreJournal(si.Journal, si.JournalDropped); err != nil {
 			return nil, fmt.Errorf("instance %s: %w", si.ID, err)

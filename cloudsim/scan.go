@@ -75,6 +75,9 @@ func (f *Fleet) scanOne(fs *faultSet, id string, now time.Time, catalog *[]fleet
 	m.lastScan = now
 	out.Patches = m.missing(nil)
 	out.PendingReboot = m.pendingReboot != 0
+	if out.ReleaseVersion = m.releaseVersion(f.seed); out.ReleaseVersion != "" {
+		out.LatestReleaseVersion = LatestAL2023Release()
+	}
 	for _, p := range out.Patches {
 		if !seen[p.PatchID] {
 			seen[p.PatchID] = true

@@ -33,6 +33,12 @@ type InstanceScan struct {
 	ScannedAt     time.Time     `json:"scannedAt"`
 	Patches       []PatchStatus `json:"patches,omitempty"`
 	PendingReboot bool          `json:"pendingReboot,omitempty"`
+	// ReleaseVersion is the Amazon Linux 2023 release version the instance
+	// is on (e.g. "2023.6.20241010", as /etc/amazon-linux/release-version
+	// says), and LatestReleaseVersion the newest one available to it (as
+	// `dnf check-release-update` reports); both empty for other OSes.
+	ReleaseVersion       string `json:"releaseVersion,omitempty"`
+	LatestReleaseVersion string `json:"latestReleaseVersion,omitempty"`
 	// Error is set when the scan failed on this instance (agent offline,
 	// scan command failed); Patches is then empty.
 	Error string `json:"error,omitempty"`

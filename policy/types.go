@@ -72,6 +72,11 @@ type Group struct {
 	// approves until it is this old (e.g. "3d"; 0 to 90 days), on every
 	// OS, Ubuntu included (see ApplyMinPatchAge).
 	MinPatchAge Duration `json:"minPatchAge,omitempty"`
+	// AL2023ReleaseVersion is the Amazon Linux 2023 release version the
+	// group's AL2023 instances move to before their install: "latest" or
+	// a version such as "2023.6.20241010"; empty leaves them on their
+	// release (see al2023_release.go).
+	AL2023ReleaseVersion string `json:"al2023ReleaseVersion,omitempty"`
 	// Hooks run on each batch's instances around its install.
 	Hooks *Hooks `json:"hooks,omitempty"`
 	// Snapshot snapshots each instance's disks before its batch installs.

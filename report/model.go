@@ -156,6 +156,16 @@ type Instance struct {
 	// is fine, e.g. a post-install hook that failed after a pre-install
 	// hook drained the instance.
 	Warnings []string `json:"warnings,omitempty"`
+	// Release is the Amazon Linux 2023 release version move before the
+	// install (AL2023 instances of a group with al2023ReleaseVersion).
+	Release *ReleaseChange `json:"release,omitempty"`
+}
+
+// ReleaseChange is an instance's release version before and after
+// (equal when it was already there).
+type ReleaseChange struct {
+	From string `json:"from"`
+	To   string `json:"to"`
 }
 
 // HookRun is how one hook ended on one instance: ExitCode is meaningful

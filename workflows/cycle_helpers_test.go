@@ -106,6 +106,9 @@ func (s *cycleSuite) SetupTest() {
 
 func (s *cycleSuite) newEnv() *testsuite.TestWorkflowEnvironment {
 	env := s.NewTestWorkflowEnvironment()
+	// The cycle's activities run for real (files, the fake cloud): a loaded
+	// CI machine can need more than the SDK's default 3 s of wall time.
+	env.SetTestTimeout(30 * time.Second)
 	env.SetStartTime(sunday0100)
 	s.acts = &activities.Activities{Provider: s.provider, LoadPolicy: func() (*policy.Policy, error) { return s.pol, nil },
 		Store: activities.DirStore{Root: filepath.Join(s.dir, "store")}, ReportDir: filepath.Join(s.dir, "reports"), Now: env.Now}
