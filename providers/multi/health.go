@@ -3,7 +3,6 @@ package multi
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/fleetpatch/fleetpatch/fleet"
 )
@@ -17,31 +16,18 @@ var _ fleet.HealthProber = (*Provider)(nil)
 // fails the call with an error wrapping fleet.ErrPermanent, as does any
 // part's error.
 func (p *Provider) RunCommand(ctx context.Context, req fleet.CommandRequest, progress fleet.Progress) ([]fleet.CommandResult, error) {
-	parts, bad := p.split(req.InstanceIDs)
-	out := make([]fleet.CommandResult, len(req.InstanceIDs))
-	for _, i := range bad {
-		out[i] = fleet.CommandResult{InstanceID: req.InstanceIDs[i], Error: noProvider(req.InstanceIDs[i])}
-	}
-	pr := newProgress(progress, len(req.InstanceIDs))
-	results := make([][]fleet.CommandResult, len(parts))
-	err := run(parts, func(pt *part) error {
-		hp, ok := pt.prov.(fleet.HealthProber)
-		if !ok {
-			return notProber(pt.cloud, "run health-check commands")
-		}
-		sub := req
-		sub.InstanceIDs = pt.ids
-		r, err := hp.RunCommand(ctx, sub, pr.of(pt.cloud))
-		results[slices.Index(parts, pt)] = r
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	for k, pt := range parts {
-		place(out, pt, results[k], func(r fleet.CommandResult) string { return r.InstanceID })
-	}
-	return out, nil
+	return fanOut(p, req.InstanceIDs, progress,
+		func(id string) fleet.CommandResult { return fleet.CommandResult{InstanceID: id, Error: noProvider(id)} },
+		func(r fleet.CommandResult) string { return r.InstanceID },
+		func(pt *part, progress fleet.Progress) ([]fleet.CommandResult, error) {
+			hp, ok := pt.prov.(fleet.HealthProber)
+			if !ok {
+				return nil, notProber(pt.cloud, "run health-check commands")
+			}
+			sub := req
+			sub.InstanceIDs = pt.ids
+			return hp.RunCommand(ctx, sub, progress)
+		})
 }
 
 // AlarmStates reads each alarm through the provider of its Cloud, the

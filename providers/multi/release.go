@@ -2,7 +2,6 @@ package multi
 
 import (
 	"context"
-	"slices"
 
 	"github.com/fleetpatch/fleetpatch/fleet"
 )
@@ -15,31 +14,19 @@ var _ fleet.ReleaseUpgrader = (*Provider)(nil)
 // provider cannot move release versions (does not implement
 // fleet.ReleaseUpgrader), carries an error. A part's error fails the call.
 func (p *Provider) UpgradeRelease(ctx context.Context, ids []string, version string) ([]fleet.ReleaseUpgrade, error) {
-	parts, bad := p.split(ids)
-	out := make([]fleet.ReleaseUpgrade, len(ids))
-	for _, i := range bad {
-		out[i] = fleet.ReleaseUpgrade{InstanceID: ids[i], Error: noProvider(ids[i])}
-	}
-	results := make([][]fleet.ReleaseUpgrade, len(parts))
-	err := run(parts, func(pt *part) error {
-		k := slices.Index(parts, pt)
-		u, ok := pt.prov.(fleet.ReleaseUpgrader)
-		if !ok {
-			for _, id := range pt.ids {
-				results[k] = append(results[k], fleet.ReleaseUpgrade{InstanceID: id,
-					Error: "not moved: " + lacks(pt.cloud, "move Amazon Linux 2023 release versions", "fleet.ReleaseUpgrader")})
+	return fanOut(p, ids, nil,
+		func(id string) fleet.ReleaseUpgrade {
+			return fleet.ReleaseUpgrade{InstanceID: id, Error: noProvider(id)}
+		},
+		func(r fleet.ReleaseUpgrade) string { return r.InstanceID },
+		func(pt *part, _ fleet.Progress) ([]fleet.ReleaseUpgrade, error) {
+			u, ok := pt.prov.(fleet.ReleaseUpgrader)
+			if !ok {
+				return each(pt, func(id string) fleet.ReleaseUpgrade {
+					return fleet.ReleaseUpgrade{InstanceID: id,
+						Error: "not moved: " + lacks(pt.cloud, "move Amazon Linux 2023 release versions", "fleet.ReleaseUpgrader")}
+				}), nil
 			}
-			return nil
-		}
-		r, err := u.UpgradeRelease(ctx, pt.ids, version)
-		results[k] = r
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	for k, pt := range parts {
-		place(out, pt, results[k], func(r fleet.ReleaseUpgrade) string { return r.InstanceID })
-	}
-	return out, nil
+			return u.UpgradeRelease(ctx, pt.ids, version)
+		})
 }

@@ -17,35 +17,22 @@ var _ fleet.Snapshotter = (*Provider)(nil)
 // cannot snapshot disks (does not implement fleet.Snapshotter), gets an
 // error; a part's error fails the call.
 func (p *Provider) Snapshot(ctx context.Context, req fleet.SnapshotRequest, progress fleet.Progress) ([]fleet.InstanceSnapshots, error) {
-	parts, bad := p.split(req.InstanceIDs)
-	out := make([]fleet.InstanceSnapshots, len(req.InstanceIDs))
-	for _, i := range bad {
-		out[i] = fleet.InstanceSnapshots{InstanceID: req.InstanceIDs[i], Error: noProvider(req.InstanceIDs[i])}
-	}
-	pr := newProgress(progress, len(req.InstanceIDs))
-	results := make([][]fleet.InstanceSnapshots, len(parts))
-	err := run(parts, func(pt *part) error {
-		k := slices.Index(parts, pt)
-		sn, ok := pt.prov.(fleet.Snapshotter)
-		if !ok {
-			for _, id := range pt.ids {
-				results[k] = append(results[k], fleet.InstanceSnapshots{InstanceID: id, Error: lacks(pt.cloud, "snapshot disks", "fleet.Snapshotter")})
+	return fanOut(p, req.InstanceIDs, progress,
+		func(id string) fleet.InstanceSnapshots {
+			return fleet.InstanceSnapshots{InstanceID: id, Error: noProvider(id)}
+		},
+		func(r fleet.InstanceSnapshots) string { return r.InstanceID },
+		func(pt *part, progress fleet.Progress) ([]fleet.InstanceSnapshots, error) {
+			sn, ok := pt.prov.(fleet.Snapshotter)
+			if !ok {
+				return each(pt, func(id string) fleet.InstanceSnapshots {
+					return fleet.InstanceSnapshots{InstanceID: id, Error: lacks(pt.cloud, "snapshot disks", "fleet.Snapshotter")}
+				}), nil
 			}
-			return nil
-		}
-		sub := req
-		sub.InstanceIDs = pt.ids
-		r, err := sn.Snapshot(ctx, sub, pr.of(pt.cloud))
-		results[k] = r
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	for k, pt := range parts {
-		place(out, pt, results[k], func(r fleet.InstanceSnapshots) string { return r.InstanceID })
-	}
-	return out, nil
+			sub := req
+			sub.InstanceIDs = pt.ids
+			return sn.Snapshot(ctx, sub, progress)
+		})
 }
 
 // ListSnapshots lists the snapshots of every provider that implements
