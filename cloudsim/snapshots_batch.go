@@ -10,24 +10,12 @@ import (
 	"github.com/fleetpatch/fleetpatch/fleet"
 )
 
-// Tag keys that fleetpatch puts on its snapshots (the same on both clouds
-// and in providers/aws and providers/azure): the request's group, cycle,
-// key and expiry (RFC 3339), the instance, and on Azure the disk's device.
-const (
-	TagSnapshotGroup    = "fleetpatch:group"
-	TagSnapshotCycle    = "fleetpatch:cycle"
-	TagSnapshotKey      = "fleetpatch:key"
-	TagSnapshotExpires  = "fleetpatch:expires"
-	TagSnapshotInstance = "fleetpatch:instance"
-	TagSnapshotDevice   = "fleetpatch:device"
-)
-
 // SnapshotTags returns the tags of a request's snapshots of one instance.
 func SnapshotTags(req fleet.SnapshotRequest, instanceID string) map[string]string {
-	t := map[string]string{TagSnapshotKey: req.Key, TagSnapshotInstance: instanceID,
-		TagSnapshotGroup: req.Group, TagSnapshotCycle: req.Cycle}
+	t := map[string]string{fleet.SnapshotTagKey: req.Key, fleet.SnapshotTagInstance: instanceID,
+		fleet.SnapshotTagGroup: req.Group, fleet.SnapshotTagCycle: req.Cycle}
 	if !req.Expires.IsZero() {
-		t[TagSnapshotExpires] = req.Expires.UTC().Format(time.RFC3339)
+		t[fleet.SnapshotTagExpires] = req.Expires.UTC().Format(time.RFC3339)
 	}
 	return t
 }
@@ -93,7 +81,7 @@ func (f *Fleet) snapshotInstance(req fleet.SnapshotRequest, id string) ([]Snapsh
 		return nil, err
 	}
 	have := map[string]SnapshotRecord{}
-	for _, r := range f.FindSnapshots(SnapshotQuery{InstanceID: id, Tags: map[string]string{TagSnapshotKey: req.Key}}) {
+	for _, r := range f.FindSnapshots(SnapshotQuery{InstanceID: id, Tags: map[string]string{fleet.SnapshotTagKey: req.Key}}) {
 		have[strings.ToLower(r.Disk)] = r
 	}
 	out := make([]SnapshotRecord, 0, len(disks))
@@ -101,7 +89,7 @@ func (f *Fleet) snapshotInstance(req fleet.SnapshotRequest, id string) ([]Snapsh
 		r, ok := have[strings.ToLower(d.ID)]
 		if !ok {
 			tags := SnapshotTags(req, id)
-			tags[TagSnapshotDevice] = d.Device
+			tags[fleet.SnapshotTagDevice] = d.Device
 			if r, _, err = f.CreateSnapshot(SnapshotInput{Disk: d.ID, Tags: tags}); err != nil {
 				return nil, err
 			}
@@ -114,9 +102,9 @@ func (f *Fleet) snapshotInstance(req fleet.SnapshotRequest, id string) ([]Snapsh
 // diskSnapshot converts a record.
 func (r SnapshotRecord) diskSnapshot() fleet.DiskSnapshot {
 	d := fleet.DiskSnapshot{ID: r.ID, InstanceID: r.InstanceID, Cloud: r.Cloud, Account: r.Account, Region: r.Region,
-		Disk: r.Disk, Device: r.Device, Group: r.Tags[TagSnapshotGroup], Cycle: r.Tags[TagSnapshotCycle],
+		Disk: r.Disk, Device: r.Device, Group: r.Tags[fleet.SnapshotTagGroup], Cycle: r.Tags[fleet.SnapshotTagCycle],
 		Created: r.StartTime, State: r.State}
-	d.Expires, _ = time.Parse(time.RFC3339, r.Tags[TagSnapshotExpires])
+	d.Expires, _ = time.Parse(time.RFC3339, r.Tags[fleet.SnapshotTagExpires])
 	return d
 }
 
@@ -131,7 +119,7 @@ func (f *Fleet) ListSnapshots(ctx context.Context, filter fleet.SnapshotFilter) 
 		return nil, err
 	}
 	var out []fleet.DiskSnapshot
-	for _, r := range f.FindSnapshots(SnapshotQuery{InstanceID: filter.InstanceID, TagKeys: []string{TagSnapshotKey}}) {
+	for _, r := range f.FindSnapshots(SnapshotQuery{InstanceID: filter.InstanceID, TagKeys: []string{fleet.SnapshotTagKey}}) {
 		d := r.diskSnapshot()
 		if MatchesSnapshotFilter(d, filter) {
 			out = append(out, d)
@@ -168,7 +156,7 @@ func (f *Fleet) DeleteSnapshots(ctx context.Context, snaps []fleet.DiskSnapshot)
 	}
 	var deleted, refused []string
 	for _, d := range snaps {
-		if r, ok := f.SnapshotByID(d.ID); ok && r.Tags[TagSnapshotKey] == "" {
+		if r, ok := f.SnapshotByID(d.ID); ok && r.Tags[fleet.SnapshotTagKey] == "" {
 			refused = append(refused, d.ID)
 			continue
 		}
@@ -177,7 +165,7 @@ func (f *Fleet) DeleteSnapshots(ctx context.Context, snaps []fleet.DiskSnapshot)
 	}
 	if len(refused) > 0 {
 		return deleted, fmt.Errorf("cloudsim: not deleted, not taken by fleetpatch (no %s tag): %s: %w",
-			TagSnapshotKey, strings.Join(refused, ", "), fleet.ErrPermanent)
+			fleet.SnapshotTagKey, strings.Join(refused, ", "), fleet.ErrPermanent)
 	}
 	return deleted, nil
 }

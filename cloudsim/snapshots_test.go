@@ -121,8 +121,8 @@ func TestSnapshotWaitsForCompletionAndIsIdempotentPerKey(t *testing.T) {
 	rec := journal[0]
 	assert.Equal(t, ids[0], rec.InstanceID)
 	assert.Equal(t, t0.Add(3*time.Minute), rec.CompleteTime)
-	assert.Equal(t, "run-1/wave-0/batch-0", rec.Tags[cloudsim.TagSnapshotKey])
-	assert.Equal(t, expires.Format(time.RFC3339), rec.Tags[cloudsim.TagSnapshotExpires])
+	assert.Equal(t, "run-1/wave-0/batch-0", rec.Tags[fleet.SnapshotTagKey])
+	assert.Equal(t, expires.Format(time.RFC3339), rec.Tags[fleet.SnapshotTagExpires])
 	assert.WithinDuration(t, time.Now(), rec.Created, time.Minute, "Created is wall-clock time")
 
 	// The same key again: the same snapshots, none taken, no wait.
@@ -219,7 +219,7 @@ func TestListAndDeleteSnapshots(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, byCycle, left)
 	for _, r := range f.Snapshots() {
-		assert.Equal(t, r.Tags[cloudsim.TagSnapshotCycle] == "2026-W46", !r.Deleted.IsZero(), r.ID)
+		assert.Equal(t, r.Tags[fleet.SnapshotTagCycle] == "2026-W46", !r.Deleted.IsZero(), r.ID)
 	}
 
 	deleted, err = f.DeleteSnapshots(ctx, []fleet.DiskSnapshot{{ID: foreign.ID}, left[0]})

@@ -82,3 +82,16 @@ type InstanceSnapshots struct {
 	// can be snapshotted, and the install goes on without.
 	NoCloudDisks bool `json:"noCloudDisks,omitempty"`
 }
+
+// Tag keys fleetpatch puts on its snapshots, the same on every cloud: the
+// request's group, cycle, key and expiry (RFC 3339), the instance, and on
+// Azure the disk's device ("os" or "lun-N"). The key tag marks a snapshot
+// as fleetpatch's: only those are listed and deleted.
+const (
+	SnapshotTagGroup    = "fleetpatch:group"
+	SnapshotTagCycle    = "fleetpatch:cycle"
+	SnapshotTagKey      = "fleetpatch:key"
+	SnapshotTagExpires  = "fleetpatch:expires"
+	SnapshotTagInstance = "fleetpatch:instance"
+	SnapshotTagDevice   = "fleetpatch:device"
+)

@@ -10,30 +10,18 @@ import (
 	"github.com/fleetpatch/fleetpatch/fleet"
 )
 
-// The tags fleetpatch puts on its EBS snapshots (the same keys as on
-// Azure): the request's group, cycle, key and expiry (RFC 3339), and the
-// instance. The key tag marks a snapshot as fleetpatch's: only those are
-// listed and deleted.
-const (
-	tagSnapGroup    = "fleetpatch:group"
-	tagSnapCycle    = "fleetpatch:cycle"
-	tagSnapKey      = "fleetpatch:key"
-	tagSnapExpires  = "fleetpatch:expires"
-	tagSnapInstance = "fleetpatch:instance"
-)
-
 // snapshotTags are the TagSpecifications of a request's snapshots of one
 // instance (ResourceType snapshot: CreateSnapshots tags every snapshot it
 // takes with them).
 func snapshotTags(req fleet.SnapshotRequest, instanceID string) []types.TagSpecification {
 	tags := []types.Tag{
-		{Key: aws.String(tagSnapKey), Value: aws.String(req.Key)},
-		{Key: aws.String(tagSnapInstance), Value: aws.String(instanceID)},
-		{Key: aws.String(tagSnapGroup), Value: aws.String(req.Group)},
-		{Key: aws.String(tagSnapCycle), Value: aws.String(req.Cycle)},
+		{Key: aws.String(fleet.SnapshotTagKey), Value: aws.String(req.Key)},
+		{Key: aws.String(fleet.SnapshotTagInstance), Value: aws.String(instanceID)},
+		{Key: aws.String(fleet.SnapshotTagGroup), Value: aws.String(req.Group)},
+		{Key: aws.String(fleet.SnapshotTagCycle), Value: aws.String(req.Cycle)},
 	}
 	if !req.Expires.IsZero() {
-		tags = append(tags, types.Tag{Key: aws.String(tagSnapExpires), Value: aws.String(req.Expires.UTC().Format(time.RFC3339))})
+		tags = append(tags, types.Tag{Key: aws.String(fleet.SnapshotTagExpires), Value: aws.String(req.Expires.UTC().Format(time.RFC3339))})
 	}
 	return []types.TagSpecification{{ResourceType: types.ResourceTypeSnapshot, Tags: tags}}
 }
@@ -52,11 +40,11 @@ func tagMap(tags []types.Tag) map[string]string {
 func diskSnapshotOf(pl place, s types.Snapshot, device string) fleet.DiskSnapshot {
 	tags := tagMap(s.Tags)
 	d := fleet.DiskSnapshot{
-		ID: aws.ToString(s.SnapshotId), InstanceID: tags[tagSnapInstance], Cloud: fleet.CloudAWS,
+		ID: aws.ToString(s.SnapshotId), InstanceID: tags[fleet.SnapshotTagInstance], Cloud: fleet.CloudAWS,
 		Account: pl.account, Region: pl.region, Disk: aws.ToString(s.VolumeId), Device: device,
-		Group: tags[tagSnapGroup], Cycle: tags[tagSnapCycle], Created: aws.ToTime(s.StartTime), State: string(s.State),
+		Group: tags[fleet.SnapshotTagGroup], Cycle: tags[fleet.SnapshotTagCycle], Created: aws.ToTime(s.StartTime), State: string(s.State),
 	}
-	d.Expires, _ = time.Parse(time.RFC3339, tags[tagSnapExpires])
+	d.Expires, _ = time.Parse(time.RFC3339, tags[fleet.SnapshotTagExpires])
 	return d
 }
 

@@ -142,8 +142,8 @@ func (p *Provider) snapshotsByKey(ctx context.Context, g group, key string) (map
 	out := map[string][]types.Snapshot{}
 	pages := ec2.NewDescribeSnapshotsPaginator(g.ec2, &ec2.DescribeSnapshotsInput{OwnerIds: []string{"self"}, MaxResults: aws.Int32(1000),
 		Filters: []types.Filter{
-			{Name: aws.String("tag:" + tagSnapKey), Values: []string{key}},
-			{Name: aws.String("tag:" + tagSnapInstance), Values: g.ids},
+			{Name: aws.String("tag:" + fleet.SnapshotTagKey), Values: []string{key}},
+			{Name: aws.String("tag:" + fleet.SnapshotTagInstance), Values: g.ids},
 		}})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
@@ -151,7 +151,7 @@ func (p *Provider) snapshotsByKey(ctx context.Context, g group, key string) (map
 			return nil, wrapErr("DescribeSnapshots in "+g.String(), err)
 		}
 		for _, s := range page.Snapshots {
-			id := tagMap(s.Tags)[tagSnapInstance]
+			id := tagMap(s.Tags)[fleet.SnapshotTagInstance]
 			out[id] = append(out[id], s)
 		}
 	}

@@ -29,8 +29,8 @@ func (p *Provider) ListSnapshots(ctx context.Context, filter fleet.SnapshotFilte
 		}
 	}
 	in := &ec2.DescribeSnapshotsInput{OwnerIds: []string{"self"}, MaxResults: aws.Int32(1000),
-		Filters: []types.Filter{{Name: aws.String("tag-key"), Values: []string{tagSnapKey}}}}
-	for key, v := range map[string]string{tagSnapInstance: filter.InstanceID, tagSnapGroup: filter.Group, tagSnapCycle: filter.Cycle} {
+		Filters: []types.Filter{{Name: aws.String("tag-key"), Values: []string{fleet.SnapshotTagKey}}}}
+	for key, v := range map[string]string{fleet.SnapshotTagInstance: filter.InstanceID, fleet.SnapshotTagGroup: filter.Group, fleet.SnapshotTagCycle: filter.Cycle} {
 		if v != "" {
 			in.Filters = append(in.Filters, types.Filter{Name: aws.String("tag:" + key), Values: []string{v}})
 		}
@@ -104,7 +104,7 @@ func (p *Provider) DeleteSnapshots(ctx context.Context, snaps []fleet.DiskSnapsh
 			case !ok:
 				deleted = append(deleted, id)
 				continue
-			case tagMap(s.Tags)[tagSnapKey] == "":
+			case tagMap(s.Tags)[fleet.SnapshotTagKey] == "":
 				refused = append(refused, id)
 				continue
 			}
@@ -122,7 +122,7 @@ func (p *Provider) DeleteSnapshots(ctx context.Context, snaps []fleet.DiskSnapsh
 		}
 		if len(refused) > 0 {
 			failures = append(failures, fmt.Errorf("aws: not deleted in %s, not taken by fleetpatch (no %s tag): %s: %w",
-				pl, tagSnapKey, strings.Join(refused, ", "), fleet.ErrPermanent))
+				pl, fleet.SnapshotTagKey, strings.Join(refused, ", "), fleet.ErrPermanent))
 		}
 	}
 	return deleted, errors.Join(failures...)

@@ -13,19 +13,6 @@ import (
 	"github.com/fleetpatch/fleetpatch/fleet"
 )
 
-// The tags fleetpatch puts on its managed-disk snapshots (the same keys as
-// on AWS): the request's group, cycle, key and expiry (RFC 3339), the VM
-// and the disk's device ("os" or "lun-N"). The key tag marks a snapshot
-// as fleetpatch's: only those are listed and deleted.
-const (
-	tagSnapGroup    = "fleetpatch:group"
-	tagSnapCycle    = "fleetpatch:cycle"
-	tagSnapKey      = "fleetpatch:key"
-	tagSnapExpires  = "fleetpatch:expires"
-	tagSnapInstance = "fleetpatch:instance"
-	tagSnapDevice   = "fleetpatch:device"
-)
-
 // notNameChar is what a snapshot name cannot hold: Azure accepts a-z,
 // A-Z, 0-9, _ and -, at most 80 characters
 // (https://learn.microsoft.com/rest/api/compute/snapshots/create-or-update#uri-parameters).
@@ -48,11 +35,11 @@ func snapshotName(key, diskID, vmName, device string) string {
 // snapshotTags are the tags of a request's snapshot of one disk.
 func snapshotTags(req fleet.SnapshotRequest, vmID, device string) map[string]*string {
 	tags := map[string]*string{
-		tagSnapKey: to.Ptr(req.Key), tagSnapInstance: to.Ptr(vmID), tagSnapDevice: to.Ptr(device),
-		tagSnapGroup: to.Ptr(req.Group), tagSnapCycle: to.Ptr(req.Cycle),
+		fleet.SnapshotTagKey: to.Ptr(req.Key), fleet.SnapshotTagInstance: to.Ptr(vmID), fleet.SnapshotTagDevice: to.Ptr(device),
+		fleet.SnapshotTagGroup: to.Ptr(req.Group), fleet.SnapshotTagCycle: to.Ptr(req.Cycle),
 	}
 	if !req.Expires.IsZero() {
-		tags[tagSnapExpires] = to.Ptr(req.Expires.UTC().Format(time.RFC3339))
+		tags[fleet.SnapshotTagExpires] = to.Ptr(req.Expires.UTC().Format(time.RFC3339))
 	}
 	return tags
 }
@@ -68,8 +55,8 @@ func tagOf(tags map[string]*string, key string) string {
 // diskSnapshotOf converts a snapshot resource of a subscription.
 func diskSnapshotOf(sub string, s armcompute.Snapshot) fleet.DiskSnapshot {
 	d := fleet.DiskSnapshot{ID: deref(s.ID), Cloud: fleet.CloudAzure, Account: sub, Region: deref(s.Location),
-		InstanceID: tagOf(s.Tags, tagSnapInstance), Device: tagOf(s.Tags, tagSnapDevice),
-		Group: tagOf(s.Tags, tagSnapGroup), Cycle: tagOf(s.Tags, tagSnapCycle)}
+		InstanceID: tagOf(s.Tags, fleet.SnapshotTagInstance), Device: tagOf(s.Tags, fleet.SnapshotTagDevice),
+		Group: tagOf(s.Tags, fleet.SnapshotTagGroup), Cycle: tagOf(s.Tags, fleet.SnapshotTagCycle)}
 	if p := s.Properties; p != nil {
 		d.State = deref(p.ProvisioningState)
 		if p.TimeCreated != nil {
@@ -79,7 +66,7 @@ func diskSnapshotOf(sub string, s armcompute.Snapshot) fleet.DiskSnapshot {
 			d.Disk = deref(p.CreationData.SourceResourceID)
 		}
 	}
-	d.Expires, _ = time.Parse(time.RFC3339, tagOf(s.Tags, tagSnapExpires))
+	d.Expires, _ = time.Parse(time.RFC3339, tagOf(s.Tags, fleet.SnapshotTagExpires))
 	return d
 }
 

@@ -49,7 +49,7 @@ func (p *Provider) ListSnapshots(ctx context.Context, filter fleet.SnapshotFilte
 			return nil, listError(err, sc.sub)
 		}
 		for _, s := range list {
-			if s == nil || tagOf(s.Tags, tagSnapKey) == "" {
+			if s == nil || tagOf(s.Tags, fleet.SnapshotTagKey) == "" {
 				continue
 			}
 			if d := diskSnapshotOf(sc.sub, *s); matchesFilter(d, filter) {
@@ -164,7 +164,7 @@ func (p *Provider) DeleteSnapshots(ctx context.Context, snaps []fleet.DiskSnapsh
 }
 
 // errNotFleetpatch refuses to delete a snapshot fleetpatch did not take.
-var errNotFleetpatch = errors.New("not taken by fleetpatch (no " + tagSnapKey + " tag): not deleted")
+var errNotFleetpatch = errors.New("not taken by fleetpatch (no " + fleet.SnapshotTagKey + " tag): not deleted")
 
 // deleteSnapshot deletes one snapshot; it reports true when it is gone.
 func (p *Provider) deleteSnapshot(ctx context.Context, clients *snapshotClients, r *arm.ResourceID) (bool, error) {
@@ -179,7 +179,7 @@ func (p *Provider) deleteSnapshot(ctx context.Context, clients *snapshotClients,
 		return true, nil
 	case err != nil:
 		return false, err
-	case tagOf(got.Tags, tagSnapKey) == "":
+	case tagOf(got.Tags, fleet.SnapshotTagKey) == "":
 		return false, fmt.Errorf("azure: snapshot %s: %w: %w", r.String(), errNotFleetpatch, fleet.ErrPermanent)
 	}
 	pl, err := c.BeginDelete(ctx, r.ResourceGroupName, r.Name, nil)
