@@ -168,22 +168,19 @@ func (a *Activities) preInstallSkipped(ctx context.Context, in BatchInput) (map[
 }
 
 // batchHookRuns returns every stage's runs on the batch's instances, in
-// stage order, and the post-stage failures that settle an instance
-// failed (skip-instance) or that it must be warned about.
-func (a *Activities) batchHookRuns(ctx context.Context, in BatchInput) (runs map[string][]report.HookRun, stored bool, err error) {
-	runs = map[string][]report.HookRun{}
+// stage order.
+func (a *Activities) batchHookRuns(ctx context.Context, in BatchInput) (map[string][]report.HookRun, error) {
+	runs := map[string][]report.HookRun{}
 	for _, stage := range []string{policy.StagePreInstall, policy.StagePostReboot, policy.StagePostInstall} {
 		var st hookStage
-		found, err := getJSON(ctx, a.Store, in.Run.waveKey(in.Wave, in.Batch, "hooks-"+stage), &st)
-		if err != nil {
-			return nil, false, err
+		if _, err := getJSON(ctx, a.Store, in.Run.waveKey(in.Wave, in.Batch, "hooks-"+stage), &st); err != nil {
+			return nil, err
 		}
-		stored = stored || found
 		for id, rs := range st.Runs {
 			runs[id] = append(runs[id], rs...)
 		}
 	}
-	return runs, stored, nil
+	return runs, nil
 }
 
 // applyHooks adds the hook runs to the settled instances: a post-stage

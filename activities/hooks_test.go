@@ -83,7 +83,7 @@ func TestRunHooksOnFailure(t *testing.T) {
 			require.NotEqual(t, "fleetpatch-hook-postInstall-after", r.Name, "no hook after a halt")
 		}
 	}
-	runs, _, err := acts.batchHookRuns(ctx, in.BatchInput)
+	runs, err := acts.batchHookRuns(ctx, in.BatchInput)
 	require.NoError(t, err)
 	require.Len(t, runs[a], 2, "stop-app (preInstall), start-app (postInstall)")
 	require.Len(t, runs[b], 4)

@@ -112,7 +112,9 @@ func (a *Activities) checkInstances(ctx context.Context, ids []string, progress 
 				err = fmt.Errorf("the provider returned %d pre-flight results for %d instances", len(res), end-start)
 			}
 			if err != nil {
-				first = cmpErr(first, err)
+				if first == nil {
+					first = err
+				}
 				return
 			}
 			copy(out[start:end], res)
@@ -125,13 +127,6 @@ func (a *Activities) checkInstances(ctx context.Context, ids []string, progress 
 		return nil, providerError("preflight", first)
 	}
 	return out, nil
-}
-
-func cmpErr(first, err error) error {
-	if first != nil {
-		return first
-	}
-	return err
 }
 
 // pendingReboots counts, per instance, the patches the run's scan found

@@ -80,7 +80,7 @@ func (a *Activities) VerifyBatch(ctx context.Context, in BatchInput) (BatchOutco
 		return BatchOutcome{}, providerError("verify scan", err)
 	}
 	out := settle(in, bp, inst, reboots, scan)
-	runs, _, err := a.batchHookRuns(ctx, in)
+	runs, err := a.batchHookRuns(ctx, in)
 	if err != nil {
 		return BatchOutcome{}, err
 	}
