@@ -16,6 +16,9 @@ type BatchInput struct {
 	Wave   int                `json:"wave"`
 	Batch  int                `json:"batch"`
 	Reboot fleet.RebootOption `json:"reboot"`
+	// DeferLivePatchedReboots skips the reboot of live-patched instances
+	// (fleet.InstallRequest.DeferLivePatchedReboots).
+	DeferLivePatchedReboots bool `json:"deferLivePatchedReboots,omitempty"`
 	// Deadline is the end of the install window.
 	Deadline time.Time `json:"deadline"`
 	// LastStart is the window's cutoff: a batch that has not started its
@@ -103,6 +106,7 @@ func (a *Activities) InstallBatch(ctx context.Context, in BatchInput) (InstallBa
 	}
 	req := bp.Request
 	req.Reboot, req.Deadline, req.LastStart, req.Resume = in.Reboot, in.Deadline, in.LastStart, resuming
+	req.DeferLivePatchedReboots = in.DeferLivePatchedReboots
 	ctx = fleet.WithCallKey(ctx, in.Run.waveKey(in.Wave, in.Batch, "install"))
 	res, err = a.Provider.Install(ctx, req, progress)
 	if errors.Is(err, fleet.ErrWindowClosed) {

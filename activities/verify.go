@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/fleetpatch/fleetpatch/fleet"
 	"github.com/fleetpatch/fleetpatch/report"
@@ -13,7 +14,10 @@ import (
 type BatchOutcome struct {
 	Patched       int `json:"patched"`
 	PendingReboot int `json:"pendingReboot"`
-	Failed        int `json:"failed"`
+	// LivePatched instances are installed with their reboot deferred:
+	// live patches apply the kernel update's fixes.
+	LivePatched int `json:"livePatched,omitempty"`
+	Failed      int `json:"failed"`
 	// Unreachable instances were not reached (agent offline, machine
 	// stopped); they do not count against the error budget.
 	Unreachable int `json:"unreachable,omitempty"`
@@ -26,6 +30,7 @@ type BatchOutcome struct {
 func (b *BatchOutcome) Add(o BatchOutcome) {
 	b.Patched += o.Patched
 	b.PendingReboot += o.PendingReboot
+	b.LivePatched += o.LivePatched
 	b.Failed += o.Failed
 	b.Unreachable += o.Unreachable
 	b.NotAttempted += o.NotAttempted
@@ -137,7 +142,8 @@ func settle(in BatchInput, bp BatchPlan, inst fleet.InstallResult, reboots []fle
 		ir, installed := installs[x.ID]
 		rb, didReboot := rebooted[x.ID]
 		sc := scans[x.ID]
-		ri.Reboot = report.Reboot{Needed: ir.RebootRequired, Done: didReboot && rb.Ready}
+		ri.Reboot = report.Reboot{Needed: ir.RebootRequired, Done: didReboot && rb.Ready,
+			Deferred: ir.RebootDeferred, LivePatchedCVEs: ir.LivePatchedCVEs}
 		state := map[string]fleet.PatchStatus{}
 		for _, ps := range sc.Patches {
 			state[ps.PatchID] = ps
@@ -193,6 +199,9 @@ func settle(in BatchInput, bp BatchPlan, inst fleet.InstallResult, reboots []fle
 			ri.Outcome, ri.Reason = report.Failed, "verification scan failed: "+sc.Error
 		case len(problems) > 0:
 			ri.Outcome, ri.Reason = report.Failed, problems[0]
+		case pending && ir.RebootDeferred:
+			ri.Outcome = report.LivePatched
+			ri.Reason = "reboot deferred: live patches apply the kernel update's fixes (" + strings.Join(ir.LivePatchedCVEs, ", ") + ") to the running kernel; the new kernel runs after the next reboot"
 		case pending:
 			ri.Outcome = report.PendingReboot
 			if in.Reboot == fleet.NoReboot {
@@ -214,6 +223,8 @@ func countOutcomes(out []report.Instance) BatchOutcome {
 			b.Patched++
 		case report.PendingReboot:
 			b.PendingReboot++
+		case report.LivePatched:
+			b.LivePatched++
 		case report.Unreachable:
 			b.Unreachable++
 		case report.NotAttempted:

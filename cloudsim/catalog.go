@@ -47,6 +47,9 @@ type component struct {
 	// Presence is the share of instances that have the package at all;
 	// 0 means every instance.
 	Presence float64 `json:"presence,omitempty"`
+	// LiveKernel marks the kernel, whose fixes live patches can apply to
+	// the running kernel (live_patch.go).
+	LiveKernel bool `json:"liveKernel,omitempty"`
 }
 
 // latest is the index of the newest version.
@@ -94,8 +97,10 @@ type pkgSpec struct {
 	versions []string
 	presence float64
 	reboot   bool
-	cves     []string
-	arch     string
+	// kernel: live patches can apply the update's fixes (live_patch.go).
+	kernel bool
+	cves   []string
+	arch   string
 	// Ubuntu
 	section, priority, pocket string
 	// Amazon Linux: classification and severity; Windows: classification
@@ -110,6 +115,9 @@ func (s pkgSpec) withCVEs(cves ...string) pkgSpec { s.cves = cves; return s }
 
 // rebooting returns the spec of an update that needs a reboot.
 func (s pkgSpec) rebooting() pkgSpec { s.reboot = true; return s }
+
+// liveKernel returns the spec of a kernel that live patching covers.
+func (s pkgSpec) liveKernel() pkgSpec { s.kernel = true; return s }
 
 // onShare returns the spec of a package only some instances have.
 func (s pkgSpec) onShare(p float64) pkgSpec { s.presence = p; return s }
@@ -127,7 +135,7 @@ func releaseDate(now time.Time, id string) time.Time {
 // newComponent builds a component and, when the spec has more than one
 // version, the Patch that installs the newest.
 func newComponent(s pkgSpec, patch func(s pkgSpec) *fleet.Patch) component {
-	c := component{Name: s.name, Versions: s.versions, Presence: s.presence}
+	c := component{Name: s.name, Versions: s.versions, Presence: s.presence, LiveKernel: s.kernel}
 	if len(s.versions) > 1 {
 		c.Patch = patch(s)
 	}

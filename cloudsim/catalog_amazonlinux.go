@@ -65,7 +65,7 @@ func amazonLinux2(now time.Time) *release {
 	return amazonLinuxRelease(now, ProductAmazonLinux2, fleet.OSAmazonLinux2, "2", "amzn2-core", "ALAS2", []pkgSpec{
 		rpm("openssl-libs", classSecurity, sevImportant, "1:1.0.2k-24.amzn2.0.7", "1:1.0.2k-24.amzn2.0.11", "1:1.0.2k-24.amzn2.0.12").withCVEs("CVE-2024-5535", "CVE-2024-0727"),
 		rpm("glibc", classSecurity, sevImportant, "2.26-63.amzn2", "2.26-63.amzn2.0.1", "2.26-64.amzn2.0.2").withCVEs("CVE-2024-2961", "CVE-2024-33599").rebooting(),
-		rpm("kernel", classSecurity, sevImportant, "5.10.213-201.855.amzn2", "5.10.220-209.869.amzn2", "5.10.224-212.876.amzn2").withCVEs("CVE-2024-26925", "CVE-2024-36971", "CVE-2024-41009").rebooting(),
+		rpm("kernel", classSecurity, sevImportant, "5.10.213-201.855.amzn2", "5.10.220-209.869.amzn2", "5.10.224-212.876.amzn2").withCVEs("CVE-2024-26925", "CVE-2024-36971", "CVE-2024-41009").rebooting().liveKernel(),
 		rpm("sudo", "", "", "1.8.23-10.amzn2.3.3"),
 		rpm("curl", classSecurity, sevMedium, "8.3.0-1.amzn2.0.5", "8.3.0-1.amzn2.0.6", "8.3.0-1.amzn2.0.7").withCVEs("CVE-2024-2398", "CVE-2024-7264"),
 		rpm("systemd", classBugfix, sevLow, "219-78.amzn2.0.21", "219-78.amzn2.0.22").rebooting(),
@@ -88,7 +88,7 @@ func amazonLinux2023(now time.Time) *release {
 	return amazonLinuxRelease(now, ProductAmazonLinux2023, fleet.OSAmazonLinux2023, "2023", "amazonlinux", "ALAS2023", []pkgSpec{
 		rpm("openssl-libs", classSecurity, sevImportant, "1:3.0.8-1.amzn2023.0.11", "1:3.0.8-1.amzn2023.0.12", "1:3.0.8-1.amzn2023.0.14").withCVEs("CVE-2024-5535", "CVE-2024-6119"),
 		rpm("glibc", classSecurity, sevImportant, "2.34-52.amzn2023.0.8", "2.34-52.amzn2023.0.10", "2.34-52.amzn2023.0.11").withCVEs("CVE-2024-2961", "CVE-2024-33599").rebooting(),
-		rpm("kernel", classSecurity, sevImportant, "6.1.84-99.169.amzn2023", "6.1.97-104.177.amzn2023", "6.1.102-111.182.amzn2023", "6.1.106-116.188.amzn2023").withCVEs("CVE-2024-26925", "CVE-2024-36971", "CVE-2024-41009").rebooting(),
+		rpm("kernel", classSecurity, sevImportant, "6.1.84-99.169.amzn2023", "6.1.97-104.177.amzn2023", "6.1.102-111.182.amzn2023", "6.1.106-116.188.amzn2023").withCVEs("CVE-2024-26925", "CVE-2024-36971", "CVE-2024-41009").rebooting().liveKernel(),
 		rpm("sudo", "", "", "1.9.15-1.p5.amzn2023.0.1"),
 		rpm("curl-minimal", classSecurity, sevMedium, "8.5.0-1.amzn2023.0.2", "8.5.0-1.amzn2023.0.4").withCVEs("CVE-2024-6197", "CVE-2024-7264"),
 		rpm("systemd", classBugfix, sevLow, "252.16-1.amzn2023.0.2", "252.23-2.amzn2023").rebooting(),

@@ -46,6 +46,10 @@ type Config struct {
 	// CompliantShare is the share of servers that miss no update; 0 means
 	// 0.08, a negative value means none.
 	CompliantShare float64 `json:"compliantShare,omitempty"`
+	// LivePatchShare is the share of Linux servers with kernel live
+	// patching on (Canonical Livepatch, Amazon Linux kernel live
+	// patching); 0 means 0.3, a negative value means none (live_patch.go).
+	LivePatchShare float64 `json:"livePatchShare,omitempty"`
 	// Groups weighs the PatchGroup tag values; nil means DefaultGroups().
 	Groups []Share `json:"groups,omitempty"`
 	// OSMix weighs the OS releases by product name (see Products); nil
@@ -167,6 +171,7 @@ func (c Config) withDefaults() Config {
 	c.AzureShare = shareOrDefault(c.AzureShare, 0.25)
 	c.HybridShare = shareOrDefault(c.HybridShare, 0.03)
 	c.CompliantShare = shareOrDefault(c.CompliantShare, 0.08)
+	c.LivePatchShare = shareOrDefault(c.LivePatchShare, 0.3)
 	if len(c.Groups) == 0 {
 		c.Groups = DefaultGroups()
 	}

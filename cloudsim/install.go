@@ -25,7 +25,9 @@ import (
 // patch ID that does not apply to the instance (another OS, or a package
 // the server does not have) is reported NotApplicable. Updates that need a
 // reboot leave the instance pending reboot (InstalledPendingReboot); with
-// RebootIfNeeded the instance then reboots, which takes Timing.Reboot.
+// RebootIfNeeded the instance then reboots, which takes Timing.Reboot,
+// unless the request defers live-patched reboots and live patches cover
+// every update it waits for (live_patch.go).
 // The patch definitions of req.Patches are not needed: the fleet knows its
 // catalogs and installs by patch ID.
 //
@@ -158,10 +160,14 @@ func (f *Fleet) installOne(fs *faultSet, call installCall, ir fleet.InstanceInst
 				change.State, change.Error = fleet.StateFailed, installError(pf, m.rel, c)
 				break
 			}
+			running := m.installed[ci]
 			m.installed[ci] = c.latest()
 			change.ToVersion = m.version(ci)
 			changed = true
 			if c.Patch.RequiresReboot {
+				if m.pendingReboot&bit == 0 && f.liveCovers(m, c, running) {
+					m.livePatched |= bit
+				}
 				m.pendingReboot |= bit
 				change.State = fleet.StateInstalledPendingReboot
 			}
@@ -172,7 +178,9 @@ func (f *Fleet) installOne(fs *faultSet, call installCall, ir fleet.InstanceInst
 		m.counters.Installs++
 	}
 	out.RebootRequired = m.pendingReboot != 0
-	if out.RebootRequired && call.reboot == fleet.RebootIfNeeded {
+	if cves, ok := m.deferLivePatched(); ok && call.deferLivePatched && call.reboot == fleet.RebootIfNeeded {
+		out.RebootDeferred, out.LivePatchedCVEs = true, cves
+	} else if out.RebootRequired && call.reboot == fleet.RebootIfNeeded {
 		f.startReboot(fs, m, now)
 		out.Rebooted = true
 	}

@@ -27,8 +27,11 @@ type InstallRecord struct {
 	End     time.Time          `json:"end"`
 	Reboot  fleet.RebootOption `json:"reboot,omitempty"`
 	Outcome InstallOutcome     `json:"outcome"`
-	// Rebooted says the install started a reboot.
-	Rebooted bool `json:"rebooted,omitempty"`
+	// Rebooted says the install started a reboot; RebootDeferred that it
+	// needed one and skipped it, live patches covering the kernel update
+	// (live_patch.go).
+	Rebooted       bool `json:"rebooted,omitempty"`
+	RebootDeferred bool `json:"rebootDeferred,omitempty"`
 	// Error is why nothing was installed (not-delivered, missed-deadline,
 	// cancelled); a failed patch's error is in its change.
 	Error string `json:"error,omitempty"`
@@ -77,6 +80,7 @@ type journalEntry struct {
 	reboot     fleet.RebootOption
 	outcome    InstallOutcome
 	rebooted   bool
+	deferred   bool
 	err        string
 	changes    []journalChange
 	// errs holds each change's error, or is nil when none has one.
@@ -96,13 +100,14 @@ var journalStates = []fleet.PatchState{fleet.StateInstalled, fleet.StateInstalle
 
 // installCall is what every record of one Install call shares.
 type installCall struct {
-	cycle  string
-	reboot fleet.RebootOption
-	start  time.Time
+	cycle            string
+	reboot           fleet.RebootOption
+	deferLivePatched bool
+	start            time.Time
 }
 
 func newInstallCall(req fleet.InstallRequest) installCall {
-	return installCall{cycle: req.CycleID, reboot: req.Reboot, start: time.Now().UTC()}
+	return installCall{cycle: req.CycleID, reboot: req.Reboot, deferLivePatched: req.DeferLivePatchedReboots, start: time.Now().UTC()}
 }
 
 // add keeps a record unless the journal is full.
@@ -117,7 +122,7 @@ func (j *journal) add(e journalEntry) {
 // journalInstall records an install's outcome on m. Callers hold m's lock.
 func (m *machine) journalInstall(call installCall, out fleet.InstanceInstall, outcome InstallOutcome) {
 	e := journalEntry{cycle: call.cycle, start: call.start, end: time.Now().UTC(), reboot: call.reboot,
-		outcome: outcome, rebooted: out.Rebooted, err: out.Error}
+		outcome: outcome, rebooted: out.Rebooted, deferred: out.RebootDeferred, err: out.Error}
 	e.changes, e.errs, _ = m.compactChanges(out.Changes)
 	m.journal.add(e)
 }
@@ -175,7 +180,7 @@ func (m *machine) compactChanges(changes []fleet.PackageChange) ([]journalChange
 // record expands an entry of m's journal.
 func (m *machine) record(e *journalEntry) InstallRecord {
 	r := InstallRecord{InstanceID: m.static.ID, Cloud: m.static.Cloud, CycleID: e.cycle, Start: e.start, End: e.end,
-		Reboot: e.reboot, Outcome: e.outcome, Rebooted: e.rebooted, Error: e.err}
+		Reboot: e.reboot, Outcome: e.outcome, Rebooted: e.rebooted, RebootDeferred: e.deferred, Error: e.err}
 	if len(e.changes) > 0 {
 		r.Changes = make([]fleet.PackageChange, len(e.changes))
 	}
@@ -207,7 +212,7 @@ func (m *machine) restoreJournal(recs []InstallRecord, dropped int) error {
 			return fmt.Errorf("journal: %w", err)
 		}
 		m.journal.entries = append(m.journal.entries, journalEntry{cycle: r.CycleID, start: r.Start, end: r.End, reboot: r.Reboot,
-			outcome: r.Outcome, rebooted: r.Rebooted, err: r.Error, changes: changes, errs: errs})
+			outcome: r.Outcome, rebooted: r.Rebooted, deferred: r.RebootDeferred, err: r.Error, changes: changes, errs: errs})
 	}
 	return nil
 }

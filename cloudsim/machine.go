@@ -22,7 +22,11 @@ type machine struct {
 	// pendingReboot has bit i set when component i was updated and waits
 	// for a reboot to take effect.
 	pendingReboot uint64
-	lastBoot      time.Time
+	// livePatched has bit i set when component i (a kernel) waits for a
+	// reboot that live patches made unnecessary for its fixes
+	// (live_patch.go); always a subset of pendingReboot.
+	livePatched uint64
+	lastBoot    time.Time
 	// rebootingUntil is when the reboot in progress ends (zero: none).
 	rebootingUntil time.Time
 	// rebootStarted is when the reboot in progress began.
@@ -67,7 +71,7 @@ func (m *machine) settle(now time.Time) {
 	m.lastBoot = m.rebootingUntil
 	m.rebootingUntil = time.Time{}
 	m.rebootStarted = time.Time{}
-	m.pendingReboot = 0
+	m.pendingReboot, m.livePatched = 0, 0
 }
 
 // rebooting reports whether a reboot is in progress. Callers hold mu and

@@ -44,6 +44,7 @@ type savedInstance struct {
 	Product        string    `json:"product"`
 	Installed      []int8    `json:"installed"`
 	PendingReboot  uint64    `json:"pendingReboot,omitempty"`
+	LivePatched    uint64    `json:"livePatched,omitempty"`
 	RebootStarted  time.Time `json:"rebootStarted,omitzero"`
 	RebootingUntil time.Time `json:"rebootingUntil,omitzero"`
 	RebootHung     bool      `json:"rebootHung,omitempty"`
@@ -103,7 +104,7 @@ func (f *Fleet) snapshot() *snapshot {
 		s.Instances[i] = savedInstance{
 			Instance: m.static, Product: m.rel.Product,
 			Installed:     append([]int8(nil), m.installed...),
-			PendingReboot: m.pendingReboot, RebootStarted: m.rebootStarted,
+			PendingReboot: m.pendingReboot, LivePatched: m.livePatched, RebootStarted: m.rebootStarted,
 			RebootingUntil: m.rebootingUntil, RebootHung: m.rebootHung,
 			LastScan: m.lastScan, Counters: m.counters,
 			Journal: m.records(), JournalDropped: m.journal.dropped,
@@ -259,7 +260,7 @@ func fromSnapshot(s *snapshot, clock Clock) (*Fleet, error) {
 		static.LastBootTime, static.Ping, static.Unreachable = time.Time{}, "", ""
 		m := &machine{
 			static: static, rel: rel, installed: si.Installed,
-			pendingReboot: si.PendingReboot, lastBoot: lastBoot,
+			pendingReboot: si.PendingReboot, livePatched: si.LivePatched, lastBoot: lastBoot,
 			rebootStarted: si.RebootStarted, rebootingUntil: si.RebootingUntil, rebootHung: si.RebootHung,
 			lastScan: si.LastScan, counters: si.Counters, releaseMoves: si.ReleaseMoves,
 		}

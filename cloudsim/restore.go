@@ -135,7 +135,7 @@ func (f *Fleet) RestoreDisk(in RestoreInput) (rec RestoreRecord, created bool, e
 			}
 		}
 		copy(m.installed, snap.Packages)
-		m.pendingReboot = 0
+		m.pendingReboot, m.livePatched = 0, 0
 		f.startReboot(f.faults.Load(), m, now)
 		r.CompleteTime = now.Add(f.timing.Reboot)
 	}

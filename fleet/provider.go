@@ -78,6 +78,12 @@ type InstallRequest struct {
 	// that install again and report it, or report the instances
 	// Unconfirmed, and never install a second time.
 	Resume bool `json:"resume,omitempty"`
+	// DeferLivePatchedReboots asks, with RebootIfNeeded, to skip the reboot
+	// of an instance whose only reboot-needing updates are kernel updates
+	// whose fixes live patches already apply to the running kernel
+	// (Canonical Livepatch, Amazon Linux kernel live patching): the
+	// instance is reported RebootDeferred with the live-patched CVEs.
+	DeferLivePatchedReboots bool `json:"deferLivePatchedReboots,omitempty"`
 }
 
 // ErrWindowClosed is returned by a provider asked to start an install

@@ -70,6 +70,12 @@ type InstanceInstall struct {
 	// take effect; Rebooted when the provider started one.
 	RebootRequired bool `json:"rebootRequired,omitempty"`
 	Rebooted       bool `json:"rebooted,omitempty"`
+	// RebootDeferred is set, with RebootRequired, when the reboot was
+	// skipped because live patches cover the kernel update
+	// (InstallRequest.DeferLivePatchedReboots); LivePatchedCVEs are the
+	// CVEs the live patches fix in the running kernel.
+	RebootDeferred  bool     `json:"rebootDeferred,omitempty"`
+	LivePatchedCVEs []string `json:"livePatchedCves,omitempty"`
 	// Error is set when the install did not run or failed as a whole.
 	Error string `json:"error,omitempty"`
 	// Unreachable is set with Error when nothing ran because the instance

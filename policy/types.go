@@ -56,8 +56,13 @@ type Group struct {
 	Baselines map[fleet.OSFamily]string `json:"baselines"`
 	Mode      Mode                      `json:"mode"`
 	Reboot    fleet.RebootOption        `json:"reboot"`
-	Rollout   Rollout                   `json:"rollout"`
-	Approval  *Approval                 `json:"approval,omitempty"`
+	// LivePatch says what a RebootIfNeeded install does when live patches
+	// already protect the running kernel: LivePatchReboot (the default,
+	// empty) reboots anyway, LivePatchDeferReboot skips the reboot (see
+	// live_patch.go).
+	LivePatch LivePatchOption `json:"livePatch,omitempty"`
+	Rollout   Rollout         `json:"rollout"`
+	Approval  *Approval       `json:"approval,omitempty"`
 	// OnDemand lets a cycle install outside the group's install window:
 	// an auto cycle started with installNow, or an approval signed with
 	// "start: now". Off by default: a namespace writer cannot then move a

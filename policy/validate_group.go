@@ -60,6 +60,7 @@ func (p *Policy) validateGroup(c *collector, path string, g *Group) {
 	p.validateApproval(c, path, g)
 	p.validateRolloutTiming(c, path, g)
 	validateMinPatchAge(c, path, g)
+	validateLivePatch(c, path, g)
 	validateAL2023Release(c, path, g, installs)
 	if g.OnDemand && !installs {
 		c.add(path+".onDemand", "is only for groups that install, not scan-only ones")

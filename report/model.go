@@ -195,6 +195,11 @@ type Snapshot struct {
 type Reboot struct {
 	Needed bool `json:"needed"`
 	Done   bool `json:"done"`
+	// Deferred is set when the reboot was needed and skipped because live
+	// patches apply the kernel update's fixes (outcome live-patched);
+	// LivePatchedCVEs are those fixes.
+	Deferred        bool     `json:"deferred,omitempty"`
+	LivePatchedCVEs []string `json:"livePatchedCves,omitempty"`
 	// Duration is how long the instance took to come back, when known.
 	Duration time.Duration `json:"durationNs,omitempty"`
 }

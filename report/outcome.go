@@ -16,6 +16,12 @@ const (
 	// PendingReboot: installed, but a reboot is needed and the group says
 	// NoReboot.
 	PendingReboot Outcome = "pending-reboot"
+	// LivePatched: installed, live-patched, reboot deferred. The only
+	// reboot the install needed was for a kernel update whose fixes live
+	// patches already apply to the running kernel, and the group's
+	// livePatch is deferReboot; Reboot.LivePatchedCVEs lists those fixes.
+	// The new kernel runs after the next reboot.
+	LivePatched Outcome = "live-patched"
 	// SkippedByPolicy: the group is scan-only.
 	SkippedByPolicy Outcome = "skipped-by-policy"
 	// NotAttempted: the instance needed patches that were not installed;
@@ -57,7 +63,7 @@ func Retryable(o Outcome, reason string) bool {
 
 // Outcomes lists every outcome, failures first: the order reports show
 // them in.
-var Outcomes = []Outcome{Failed, Unreachable, NotAttempted, PendingReboot, SkippedByPolicy, Patched, AlreadyCompliant}
+var Outcomes = []Outcome{Failed, Unreachable, NotAttempted, PendingReboot, LivePatched, SkippedByPolicy, Patched, AlreadyCompliant}
 
 // Rank is the outcome's position in Outcomes (unknown outcomes come last).
 func (o Outcome) Rank() int {
@@ -70,5 +76,6 @@ func (o Outcome) Rank() int {
 }
 
 // Compliant reports whether an instance with this outcome has everything
-// the cycle meant to install: patched or already compliant.
-func (o Outcome) Compliant() bool { return o == Patched || o == AlreadyCompliant }
+// the cycle meant to install and in effect: patched, live-patched or
+// already compliant.
+func (o Outcome) Compliant() bool { return o == Patched || o == LivePatched || o == AlreadyCompliant }

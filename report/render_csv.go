@@ -10,13 +10,19 @@ import (
 // CSVColumns are the CSV header: one row per instance x package, with the
 // columns a spreadsheet user filters on. Instances without packages get one
 // row with the package columns empty. wave is empty for instances that were
-// in no rollout wave (0 is the canary).
+// in no rollout wave (0 is the canary). The last four columns describe
+// the instance again: a reboot deferred by live patches and the CVEs they
+// fix, and an Amazon Linux 2023 release move (empty when none).
 var CSVColumns = []string{"group", "cycle", "retry", "instance_id", "name", "cloud", "account", "region", "os", "os_version",
 	"outcome", "reason", "wave", "reboot_needed", "reboot_done", "patch_id", "package", "kb", "from_version", "to_version",
-	"classification", "severity", "cves", "state", "error"}
+	"classification", "severity", "cves", "state", "error", "reboot_deferred", "live_patched_cves", "release_from", "release_to"}
 
-// csvInstanceColumns is how many leading columns describe the instance.
-const csvInstanceColumns = 15
+// csvInstanceColumns is how many leading columns describe the instance,
+// csvPackageColumns how many follow for the package.
+const (
+	csvInstanceColumns = 15
+	csvPackageColumns  = 10
+)
 
 // RenderCSV writes the report as CSV, one row at a time.
 func RenderCSV(w io.Writer, r *Report) error {
@@ -34,8 +40,14 @@ func RenderCSV(w io.Writer, r *Report) error {
 		copy(row, []string{r.Header.Group, r.Header.Cycle, retry, i.ID, i.Name, string(i.Cloud), i.Account, i.Region,
 			string(i.OS), i.OSVersion, string(i.Outcome), i.Reason, wave,
 			strconv.FormatBool(i.Reboot.Needed), strconv.FormatBool(i.Reboot.Done)})
+		var from, to string
+		if i.Release != nil {
+			from, to = i.Release.From, i.Release.To
+		}
+		copy(row[csvInstanceColumns+csvPackageColumns:], []string{strconv.FormatBool(i.Reboot.Deferred),
+			strings.Join(i.Reboot.LivePatchedCVEs, " "), from, to})
 		if len(i.Packages) == 0 {
-			clear(row[csvInstanceColumns:])
+			clear(row[csvInstanceColumns : csvInstanceColumns+csvPackageColumns])
 			if err := cw.Write(row); err != nil {
 				return err
 			}

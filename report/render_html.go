@@ -140,7 +140,7 @@ func htmlServers(e *ewriter, r *Report) {
 // htmlPackageList writes an instance's packages (from -> to) and its
 // still-missing patches as a collapsed list.
 func htmlPackageList(e *ewriter, i *Instance) {
-	if len(i.Packages) == 0 && len(i.Missing) == 0 {
+	if len(i.Packages) == 0 && len(i.Missing) == 0 && i.Release == nil {
 		e.str("-")
 		return
 	}
@@ -161,11 +161,16 @@ func htmlPackageList(e *ewriter, i *Instance) {
 	for _, m := range i.Missing {
 		e.str(`<li class="muted">missing `, esc(m.PatchID), " (", esc(m.Why), ")</li>")
 	}
+	if i.Release != nil {
+		e.str("<li>release version ", esc(i.Release.From), " → ", esc(i.Release.To), "</li>")
+	}
 	e.str("</ul></details>")
 }
 
 func rebootText(r Reboot) string {
 	switch {
+	case r.Deferred:
+		return "deferred: live-patched " + esc(strings.Join(r.LivePatchedCVEs, ", "))
 	case r.Done && r.Duration > 0:
 		return "done in " + r.Duration.String()
 	case r.Done:

@@ -69,6 +69,9 @@ func RenderMarkdown(w io.Writer, r *Report) error {
 		}
 	}
 
+	mdLivePatched(e, r)
+	mdReleases(e, r)
+
 	e.str("\n## Security patches still missing\n\n")
 	missing := MissingSecurity(r)
 	if len(missing) == 0 {

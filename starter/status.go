@@ -155,7 +155,7 @@ func progressBar(s workflows.CycleStatus) string {
 	if planned == 0 {
 		return ""
 	}
-	done := s.Counts.Patched + s.Counts.PendingReboot + s.Counts.Failed
+	done := s.Counts.Patched + s.Counts.PendingReboot + s.Counts.LivePatched + s.Counts.Failed
 	const width = 20
 	filled := min(width, done*width/planned)
 	bar := "[" + strings.Repeat("#", filled) + strings.Repeat(".", width-filled) + "]"

@@ -77,7 +77,7 @@ func (s *runState) reviewReadyEvent(rev *activities.Review, expires time.Time) n
 // finalEvent is the notification of a run's final status (none for a
 // cancelled run: a person cancelled it).
 func (s *runState) finalEvent(status Status, ref activities.ReportRef) (notify.Event, bool) {
-	res := &notify.Result{Installed: ref.Counts[report.Patched] + ref.Counts[report.PendingReboot], Failed: ref.Counts[report.Failed],
+	res := &notify.Result{Installed: ref.Counts[report.Patched] + ref.Counts[report.PendingReboot] + ref.Counts[report.LivePatched], Failed: ref.Counts[report.Failed],
 		Skipped: ref.Counts[report.NotAttempted] + ref.Counts[report.Unreachable], Report: ref.Dir}
 	for _, n := range ref.Counts {
 		res.Instances += n

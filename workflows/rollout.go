@@ -192,7 +192,8 @@ func (s *runState) runWave(ctx workflow.Context, plan activities.Plan, w activit
 		// and return what they did.
 		WaitForCancellation: true,
 	})
-	in := WaveInput{Run: s.run, Wave: w, Reboot: s.snapshot.Group.Reboot, Deadline: slot.End, LastStart: slot.LastStart,
+	in := WaveInput{Run: s.run, Wave: w, Reboot: s.snapshot.Group.Reboot, DeferLivePatchedReboots: s.snapshot.Group.DefersLivePatchedReboots(),
+		Deadline: slot.End, LastStart: slot.LastStart,
 		ErrorBudget: plan.MaxErrors - failed, Digest: s.digest, Tuning: s.tuning, Hooks: s.snapshot.Group.Hooks}
 	if sp := s.snapshot.Group.Snapshot; sp != nil {
 		in.SnapshotRetain = sp.Retain.D()
@@ -211,6 +212,7 @@ func (s *runState) runWave(ctx workflow.Context, plan activities.Plan, w activit
 	}
 	s.status.Counts.Patched += res.Outcome.Patched
 	s.status.Counts.PendingReboot += res.Outcome.PendingReboot
+	s.status.Counts.LivePatched += res.Outcome.LivePatched
 	s.status.Counts.Failed += res.Outcome.Failed
 	s.status.Counts.Unreachable += res.Outcome.Unreachable
 	workflow.SetCurrentDetails(ctx, details(s.status))

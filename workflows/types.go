@@ -135,8 +135,11 @@ type Counts struct {
 	Planned       int `json:"planned"`
 	Patched       int `json:"patched"`
 	PendingReboot int `json:"pendingReboot"`
-	Failed        int `json:"failed"`
-	NotApproved   int `json:"notApproved"`
+	// LivePatched instances are installed with their reboot deferred
+	// (report.LivePatched).
+	LivePatched int `json:"livePatched,omitempty"`
+	Failed      int `json:"failed"`
+	NotApproved int `json:"notApproved"`
 }
 
 // WaveProgress tells which wave runs.

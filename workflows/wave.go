@@ -18,6 +18,9 @@ type WaveInput struct {
 	Run    activities.Run      `json:"run"`
 	Wave   activities.WavePlan `json:"wave"`
 	Reboot fleet.RebootOption  `json:"reboot"`
+	// DeferLivePatchedReboots skips the reboot of live-patched instances
+	// (the group's livePatch: deferReboot).
+	DeferLivePatchedReboots bool `json:"deferLivePatchedReboots,omitempty"`
 	// Deadline is the end of the install window.
 	Deadline time.Time `json:"deadline"`
 	// LastStart is the window's cutoff: no batch starts after it.
@@ -152,8 +155,8 @@ type batchResult struct {
 // hooks did (a drain) is undone.
 func runBatch(ctx workflow.Context, in WaveInput, t Tuning, batch int) (out batchResult, failure string, closed bool) {
 	log := workflow.GetLogger(ctx)
-	bi := activities.BatchInput{Run: in.Run, Wave: in.Wave.Index, Batch: batch, Reboot: in.Reboot, Deadline: in.Deadline,
-		LastStart: in.LastStart, Digest: in.Digest, PostInstallHooks: len(in.Hooks.Stage(policy.StagePostInstall)) > 0}
+	bi := activities.BatchInput{Run: in.Run, Wave: in.Wave.Index, Batch: batch, Reboot: in.Reboot,
+		DeferLivePatchedReboots: in.DeferLivePatchedReboots, Deadline: in.Deadline, LastStart: in.LastStart, Digest: in.Digest, PostInstallHooks: len(in.Hooks.Stage(policy.StagePostInstall)) > 0}
 	if in.SnapshotRetain > 0 {
 		var sr activities.DiskSnapshotResult
 		if err := workflow.ExecuteActivity(batchCtx(ctx, t), a.SnapshotDisks, activities.DiskSnapshotInput{BatchInput: bi, Retain: in.SnapshotRetain}).Get(ctx, &sr); err != nil {

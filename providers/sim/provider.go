@@ -7,6 +7,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -169,9 +170,12 @@ func (p *Provider) installedBefore(req fleet.InstallRequest) (fleet.InstallResul
 				Error: "an earlier attempt installed on other instances of the batch but not here"})
 			continue
 		}
-		ir := fleet.InstanceInstall{InstanceID: id, Changes: r.Changes, Rebooted: r.Rebooted, Error: r.Error}
+		ir := fleet.InstanceInstall{InstanceID: id, Changes: r.Changes, Rebooted: r.Rebooted, RebootDeferred: r.RebootDeferred, Error: r.Error}
 		for _, c := range r.Changes {
 			ir.RebootRequired = ir.RebootRequired || c.State == fleet.StateInstalledPendingReboot
+		}
+		if ir.RebootDeferred {
+			ir.LivePatchedCVEs = pendingCVEs(req.Patches, r.Changes)
 		}
 		res.Instances = append(res.Instances, ir)
 	}
@@ -199,4 +203,21 @@ func (p *Provider) Inventory(ctx context.Context, instanceIDs []string) ([]fleet
 	out, err := p.fleet.Inventory(ctx, instanceIDs)
 	p.log(OpInventory, len(instanceIDs), err)
 	return out, err
+}
+
+// pendingCVEs lists, sorted, the CVEs of the changes left pending reboot:
+// on a deferred reboot, the kernel updates whose fixes live patches apply.
+func pendingCVEs(patches []fleet.Patch, changes []fleet.PackageChange) []string {
+	byID := make(map[string]fleet.Patch, len(patches))
+	for _, p := range patches {
+		byID[p.ID] = p
+	}
+	var cves []string
+	for _, c := range changes {
+		if c.State == fleet.StateInstalledPendingReboot {
+			cves = append(cves, byID[c.PatchID].CVEs...)
+		}
+	}
+	slices.Sort(cves)
+	return slices.Compact(cves)
 }

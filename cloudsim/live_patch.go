@@ -1,0 +1,57 @@
+package cloudsim
+
+import (
+	"slices"
+
+	"github.com/fleetpatch/fleetpatch/fleet"
+)
+
+// Kernel live patching in the simulated fleet. A share of the Linux servers
+// (Config.LivePatchShare) runs Canonical Livepatch (Ubuntu) or Amazon Linux
+// kernel live patching (kpatch). On those, the fixes of a kernel update are
+// applied to the running kernel as well, as long as that kernel is still
+// within its live-patch support: Amazon publishes live patches for a kernel
+// for about three months after its release and Canonical for a supported
+// kernel's lifetime, so the catalog's oldest kernel of each release stands
+// for one past support (its updates need the reboot). See
+// https://docs.aws.amazon.com/linux/al2/ug/al2-live-patching.html and
+// https://ubuntu.com/security/livepatch/docs/client/reference/platform/kernel-upgrade-recommendation/.
+//
+// An install asked to defer live-patched reboots (InstallRequest.
+// DeferLivePatchedReboots) does not reboot an instance whose pending
+// reboot is only for such kernels: the new kernel stays installed and
+// pending (a later scan still reports InstalledPendingReboot, as the
+// instance still runs the old kernel), and the result names the CVEs the
+// live patches fix.
+
+// livePatching reports whether the machine patches its kernel live.
+func (f *Fleet) livePatching(m *machine) bool {
+	switch m.static.OS {
+	case fleet.OSUbuntu, fleet.OSAmazonLinux2, fleet.OSAmazonLinux2023:
+		return chance(f.cfg.LivePatchShare, f.seed, "live-patch", m.static.ID)
+	}
+	return false
+}
+
+// liveCovers reports whether live patches apply the fixes of c's update to
+// the machine's running kernel, at version index from.
+func (f *Fleet) liveCovers(m *machine, c *component, from int8) bool {
+	return c.LiveKernel && from > 0 && f.livePatching(m)
+}
+
+// deferLivePatched reports whether the machine's pending reboot is only
+// for live-patched kernels, and the CVEs their live patches fix, sorted.
+// Callers hold m's lock.
+func (m *machine) deferLivePatched() ([]string, bool) {
+	if m.pendingReboot == 0 || m.pendingReboot&^m.livePatched != 0 {
+		return nil, false
+	}
+	var cves []string
+	for ci := range m.rel.Components {
+		if m.livePatched&(uint64(1)<<ci) != 0 && m.rel.Components[ci].Patch != nil {
+			cves = append(cves, m.rel.Components[ci].Patch.CVEs...)
+		}
+	}
+	slices.Sort(cves)
+	return slices.Compact(cves), true
+}
