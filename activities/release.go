@@ -14,8 +14,10 @@ import (
 // AL2023 instances to, stored by BuildManifest from the group's
 // al2023ReleaseVersion: Setting as the policy says it ("latest" or a
 // version), Version the version it resolved to ("latest": the newest
-// LatestReleaseVersion the cycle's scans reported; "" when no AL2023
-// instance reported one).
+// LatestReleaseVersion the cycle's scans reported, or "latest" itself when
+// no scan reported one, as AWS's patch scans do not: each host then
+// resolves it, `dnf upgrade --releasever=latest`, and reports the release
+// it reached).
 type ReleaseTarget struct {
 	Setting string `json:"setting"`
 	Version string `json:"version,omitempty"`
@@ -44,6 +46,11 @@ func (a *Activities) storeReleaseTarget(ctx context.Context, in BuildManifestInp
 					t.Version = s.LatestReleaseVersion
 				}
 			}
+		}
+		if t.Version == "" {
+			// dnf takes "latest" as a release version:
+			// https://docs.aws.amazon.com/linux/al2023/ug/deterministic-upgrades-usage.html
+			t.Version = policy.AL2023Latest
 		}
 	}
 	return putJSON(ctx, a.Store, in.Run.Base().releaseKey(), t)

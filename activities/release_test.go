@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fleetpatch/fleetpatch/fleet"
+	"github.com/fleetpatch/fleetpatch/policy"
 	"github.com/fleetpatch/fleetpatch/report"
 )
 
@@ -89,4 +90,34 @@ func TestCompareRelease(t *testing.T) {
 	require.Equal(t, 1, compareRelease("2023.10.20250101", "2023.9.20251117"), "numeric, not lexical")
 	require.Equal(t, 1, compareRelease("2023.5.20240916", ""))
 	require.Equal(t, 0, compareRelease("2023.6.20241010", "2023.6.20241010"))
+}
+
+// "latest" resolves to the newest release version the scans reported; when
+// none reported one (AWS's patch scans do not), it stays "latest" and each
+// host resolves it (dnf upgrade --releasever=latest).
+func TestReleaseTargetLatestFallsBackToTheHosts(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		name     string
+		reported []string
+		want     string
+	}{
+		{"scans report releases", []string{"2023.6.20241010", "", "2023.6.20241111"}, "2023.6.20241111"},
+		{"scans report none", []string{"", ""}, policy.AL2023Latest},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a, run, _ := newCheckedRun(t)
+			var scan fleet.ScanResult
+			for i, v := range c.reported {
+				scan.Instances = append(scan.Instances, fleet.InstanceScan{InstanceID: "i-" + string(rune('1'+i)), LatestReleaseVersion: v})
+			}
+			require.NoError(t, putJSON(ctx, a.Store, run.scanKey(0), scan))
+			in := BuildManifestInput{Run: run, Batches: 1}
+			in.Snapshot.Group.AL2023ReleaseVersion = policy.AL2023Latest
+			require.NoError(t, a.storeReleaseTarget(ctx, in))
+			got, err := a.releaseVersion(ctx, run)
+			require.NoError(t, err)
+			require.Equal(t, c.want, got)
+		})
+	}
 }

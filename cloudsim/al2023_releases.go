@@ -55,7 +55,7 @@ func (f *Fleet) UpgradeRelease(ctx context.Context, ids []string, version string
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	target := slices.Index(AL2023Releases, version)
+	target := releaseIndex(version)
 	if target < 0 {
 		return nil, fmt.Errorf("cloudsim: unknown Amazon Linux 2023 release version %q (known: %v)", version, AL2023Releases)
 	}
@@ -63,13 +63,13 @@ func (f *Fleet) UpgradeRelease(ctx context.Context, ids []string, version string
 	now := f.clock.Now()
 	out := make([]fleet.ReleaseUpgrade, len(ids))
 	for i, id := range ids {
-		out[i] = f.upgradeOne(fs, id, version, target, now)
+		out[i] = f.upgradeOne(fs, id, target, now)
 	}
 	return out, nil
 }
 
 // upgradeOne moves one instance to AL2023Releases[target].
-func (f *Fleet) upgradeOne(fs *faultSet, id, version string, target int, now time.Time) fleet.ReleaseUpgrade {
+func (f *Fleet) upgradeOne(fs *faultSet, id string, target int, now time.Time) fleet.ReleaseUpgrade {
 	out := fleet.ReleaseUpgrade{InstanceID: id}
 	m, reason := f.reach(fs, id, "release upgrade", now)
 	if m == nil {
@@ -77,12 +77,12 @@ func (f *Fleet) upgradeOne(fs *faultSet, id, version string, target int, now tim
 		return out
 	}
 	defer f.unlock(m)
-	return f.moveRelease(m, version, target)
+	return f.moveRelease(m, target)
 }
 
 // moveRelease moves m to AL2023Releases[target] (see UpgradeRelease).
 // Callers hold m's lock.
-func (f *Fleet) moveRelease(m *machine, version string, target int) fleet.ReleaseUpgrade {
+func (f *Fleet) moveRelease(m *machine, target int) fleet.ReleaseUpgrade {
 	id := m.static.ID
 	out := fleet.ReleaseUpgrade{InstanceID: id}
 	if m.rel.OS != fleet.OSAmazonLinux2023 {
@@ -98,8 +98,9 @@ func (f *Fleet) moveRelease(m *machine, version string, target int) fleet.Releas
 		// `dnf upgrade` never downgrades: a newer instance stays (unchanged).
 	default:
 		m.counters.Installs++
-		m.releaseMoves = append(m.releaseMoves, ReleaseRecord{InstanceID: id, From: out.From, To: version, At: time.Now().UTC()})
-		out.To, out.Changed = version, true
+		to := AL2023Releases[target]
+		m.releaseMoves = append(m.releaseMoves, ReleaseRecord{InstanceID: id, From: out.From, To: to, At: time.Now().UTC()})
+		out.To, out.Changed = to, true
 	}
 	return out
 }
@@ -131,4 +132,14 @@ func (f *Fleet) ReleaseVersion(id string) string {
 	f.lock(m)
 	defer f.unlock(m)
 	return m.releaseVersion(f.seed)
+}
+
+// releaseIndex is the index in AL2023Releases of a release version, or of
+// the newest for "latest" (as dnf resolves --releasever=latest); -1 when
+// unknown.
+func releaseIndex(version string) int {
+	if version == "latest" {
+		return len(AL2023Releases) - 1
+	}
+	return slices.Index(AL2023Releases, version)
 }

@@ -2,7 +2,6 @@ package cloudsim
 
 import (
 	"regexp"
-	"slices"
 )
 
 // releaseCommandLine is the line of a Linux script that moves an AL2023
@@ -25,13 +24,13 @@ func releaseScript(script string) (string, bool) {
 // prints them, before and after), or dnf's error for a release version
 // the repositories do not have. Callers hold m's lock.
 func (f *Fleet) runRelease(m *machine, version string) (int, string) {
-	target := slices.Index(AL2023Releases, version)
+	target := releaseIndex(version)
 	if target < 0 {
 		return 1, "Errors during downloading metadata for repository 'amazonlinux':\n" +
 			"Error: Failed to download metadata for repo 'amazonlinux': Cannot download repomd.xml: " +
 			"Status code: 404 for releasever " + version
 	}
-	r := f.moveRelease(m, version, target)
+	r := f.moveRelease(m, target)
 	if r.Error != "" {
 		return 127, "dnf: command not found (" + r.Error + ")"
 	}

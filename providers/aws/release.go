@@ -40,10 +40,11 @@ func releaseScriptFor(version string) string {
 // through SSM Run Command (AWS-RunShellScript, see RunCommand): each node
 // runs `dnf upgrade --releasever=VERSION -y` and reports its release
 // version before and after. A node whose command did not run, or failed,
-// carries the error. A version that is not an AL2023 release version fails
-// the call with fleet.ErrPermanent.
+// carries the error. VERSION "latest" is the newest release the node's
+// repositories offer (dnf resolves it on the node). A version that is
+// neither fails the call with fleet.ErrPermanent.
 func (p *Provider) UpgradeRelease(ctx context.Context, ids []string, version string) ([]fleet.ReleaseUpgrade, error) {
-	if !policy.ValidAL2023Release(version) {
+	if version != policy.AL2023Latest && !policy.ValidAL2023Release(version) {
 		return nil, fmt.Errorf("aws: %q is not an Amazon Linux 2023 release version: %w", version, fleet.ErrPermanent)
 	}
 	res, err := p.RunCommand(ctx, fleet.CommandRequest{InstanceIDs: ids, Linux: releaseScriptFor(version),

@@ -64,3 +64,25 @@ func TestUpgradeReleaseThroughRunCommand(t *testing.T) {
 	_, err = e.prov.UpgradeRelease(ctx, al, "latest; reboot")
 	assert.ErrorIs(t, err, fleet.ErrPermanent)
 }
+
+// "latest" goes to the node as is (dnf resolves it there), and the result
+// reads the release the node reached from the script's output.
+func TestUpgradeReleaseToLatestResolvesOnTheNode(t *testing.T) {
+	e := healthEnv(t, 200)
+	var al []string
+	for _, in := range e.fleet.Instances() {
+		if in.Cloud == fleet.CloudAWS && in.OS == fleet.OSAmazonLinux2023 && e.fleet.ReleaseVersion(in.ID) != cloudsim.LatestAL2023Release() {
+			al = append(al, in.ID)
+		}
+	}
+	require.NotEmpty(t, al)
+	res, err := e.prov.UpgradeRelease(context.Background(), al[:1], "latest")
+	require.NoError(t, err)
+	require.Len(t, res, 1)
+	assert.Equal(t, cloudsim.LatestAL2023Release(), res[0].To)
+	assert.True(t, res[0].Changed)
+	assert.Equal(t, cloudsim.LatestAL2023Release(), e.fleet.ReleaseVersion(al[0]), "the fleet's own record")
+	run, found := e.fleet.LastCommand(al[0])
+	require.True(t, found)
+	assert.Contains(t, run.Script, "dnf upgrade --releasever=latest -y")
+}
