@@ -178,8 +178,12 @@ func (f *Fleet) installOne(fs *faultSet, call installCall, ir fleet.InstanceInst
 		m.counters.Installs++
 	}
 	out.RebootRequired = m.pendingReboot != 0
-	if cves, ok := m.deferLivePatched(); ok && call.deferLivePatched && call.reboot == fleet.RebootIfNeeded {
-		out.RebootDeferred, out.LivePatchedCVEs = true, cves
+	if m.onlyLivePatched() && call.deferLivePatched && call.reboot == fleet.RebootIfNeeded {
+		// No reboot; reported deferred when this install left a live-patched
+		// kernel pending (an earlier cycle's deferral is not this one's).
+		if cves := m.livePatchedCVEs(out.Changes); len(cves) > 0 {
+			out.RebootDeferred, out.LivePatchedCVEs = true, cves
+		}
 	} else if out.RebootRequired && call.reboot == fleet.RebootIfNeeded {
 		f.startReboot(fs, m, now)
 		out.Rebooted = true

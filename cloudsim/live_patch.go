@@ -39,19 +39,22 @@ func (f *Fleet) liveCovers(m *machine, c *component, from int8) bool {
 	return c.LiveKernel && from > 0 && f.livePatching(m)
 }
 
-// deferLivePatched reports whether the machine's pending reboot is only
-// for live-patched kernels, and the CVEs their live patches fix, sorted.
-// Callers hold m's lock.
-func (m *machine) deferLivePatched() ([]string, bool) {
-	if m.pendingReboot == 0 || m.pendingReboot&^m.livePatched != 0 {
-		return nil, false
-	}
+// onlyLivePatched reports whether the machine waits for a reboot only for
+// live-patched kernels. Callers hold m's lock.
+func (m *machine) onlyLivePatched() bool {
+	return m.pendingReboot != 0 && m.pendingReboot&^m.livePatched == 0
+}
+
+// livePatchedCVEs lists, sorted, the CVEs of the changes that left a
+// live-patched kernel pending. Callers hold m's lock.
+func (m *machine) livePatchedCVEs(changes []fleet.PackageChange) []string {
 	var cves []string
-	for ci := range m.rel.Components {
-		if m.livePatched&(uint64(1)<<ci) != 0 && m.rel.Components[ci].Patch != nil {
+	for _, c := range changes {
+		ci, ok := m.rel.byPatchID[c.PatchID]
+		if ok && c.State == fleet.StateInstalledPendingReboot && m.livePatched&(uint64(1)<<ci) != 0 {
 			cves = append(cves, m.rel.Components[ci].Patch.CVEs...)
 		}
 	}
 	slices.Sort(cves)
-	return slices.Compact(cves), true
+	return slices.Compact(cves)
 }

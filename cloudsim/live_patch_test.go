@@ -146,3 +146,35 @@ func TestRebootsThatLivePatchesDoNotCover(t *testing.T) {
 	require.True(t, got.Rebooted, "no live patching on this fleet")
 	require.False(t, got.RebootDeferred)
 }
+
+// A later install on an instance whose kernel reboot was deferred neither
+// reboots it nor reports that earlier deferral as its own.
+func TestAnEarlierDeferralIsNotReportedAgain(t *testing.T) {
+	clock := cloudsim.NewVirtualClock(t0)
+	f := cloudsim.Generate(cloudsim.Config{Seed: 5, Instances: 400, Now: t0, Clock: clock, LivePatchShare: 1})
+	var id string
+	var kernel, other fleet.PatchOnInstance
+	for _, in := range f.Instances() {
+		if in.OS != fleet.OSUbuntu || id != "" {
+			continue
+		}
+		pending, err := f.PendingPatches(in.ID)
+		require.NoError(t, err)
+		k := slices.IndexFunc(pending, func(p fleet.PatchOnInstance) bool {
+			return isKernel(p) && !slices.Contains(oldestKernels, p.InstalledVersion)
+		})
+		o := slices.IndexFunc(pending, func(p fleet.PatchOnInstance) bool { return !p.RequiresReboot })
+		if k >= 0 && o >= 0 {
+			id, kernel, other = in.ID, pending[k], pending[o]
+		}
+	}
+	require.NotEmpty(t, id)
+	require.True(t, installDeferring(t, f, id, true, kernel.ID).RebootDeferred)
+
+	got := installDeferring(t, f, id, true, other.ID)
+	require.Empty(t, got.Error)
+	require.False(t, got.Rebooted)
+	require.False(t, got.RebootDeferred, "the deferral was the earlier install's")
+	require.Empty(t, got.LivePatchedCVEs)
+	require.Zero(t, rebootsOf(t, f, id))
+}

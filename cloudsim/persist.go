@@ -260,7 +260,7 @@ func fromSnapshot(s *snapshot, clock Clock) (*Fleet, error) {
 		static.LastBootTime, static.Ping, static.Unreachable = time.Time{}, "", ""
 		m := &machine{
 			static: static, rel: rel, installed: si.Installed,
-			pendingReboot: si.PendingReboot, livePatched: si.LivePatched, lastBoot: lastBoot,
+			pendingReboot: si.PendingReboot, livePatched: si.LivePatched & si.PendingReboot, lastBoot: lastBoot,
 			rebootStarted: si.RebootStarted, rebootingUntil: si.RebootingUntil, rebootHung: si.RebootHung,
 			lastScan: si.LastScan, counters: si.Counters, releaseMoves: si.ReleaseMoves,
 		}

@@ -11,7 +11,7 @@ import (
 func mdLivePatched(e *ewriter, r *Report) {
 	var rows []*Instance
 	for _, i := range r.Instances {
-		if i.Reboot.Deferred {
+		if i.Outcome == LivePatched {
 			rows = append(rows, i)
 		}
 	}

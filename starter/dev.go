@@ -253,6 +253,9 @@ func progressLine(st workflows.CycleStatus) string {
 	}
 	line := fmt.Sprintf("%-15s %-28s discovered %4d  scanned %4d  need %4d  patched %4d  pending-reboot %4d  failed %3d",
 		st.Group, phase, n.Discovered, n.Scanned, n.NeedPatches, n.Patched, n.PendingReboot, n.Failed)
+	if n.LivePatched > 0 {
+		line += fmt.Sprintf("  live-patched %d", n.LivePatched)
+	}
 	if st.Wave.Total > 0 && st.Status == "" {
 		line += fmt.Sprintf("  wave %d/%d", st.Wave.Current, st.Wave.Total)
 	}

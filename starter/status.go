@@ -130,15 +130,15 @@ func closedStatus(ctx context.Context, c client.Client, id, runID string) (workf
 
 func printStatus(w io.Writer, rows []workflows.CycleStatus) {
 	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
-	fmt.Fprintln(tw, "GROUP\tCYCLE\tMODE\tPHASE\tSTATUS\tDISCOVERED\tNEED\tPATCHED\tPENDING-REBOOT\tFAILED\tPROGRESS")
+	fmt.Fprintln(tw, "GROUP\tCYCLE\tMODE\tPHASE\tSTATUS\tDISCOVERED\tNEED\tPATCHED\tPENDING-REBOOT\tLIVE-PATCHED\tFAILED\tPROGRESS")
 	for _, s := range rows {
 		n := s.Counts
 		status := string(s.Status)
 		if s.Paused && status == "" {
 			status = "paused"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", s.Group, s.Cycle, s.Mode, s.Phase, firstOf(status),
-			n.Discovered, n.NeedPatches, n.Patched, n.PendingReboot, n.Failed, progressBar(s))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", s.Group, s.Cycle, s.Mode, s.Phase, firstOf(status),
+			n.Discovered, n.NeedPatches, n.Patched, n.PendingReboot, n.LivePatched, n.Failed, progressBar(s))
 	}
 	tw.Flush()
 	for _, s := range rows {

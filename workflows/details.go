@@ -23,8 +23,8 @@ func details(s CycleStatus) string {
 		b.WriteString(" (paused)")
 	}
 	c := s.Counts
-	fmt.Fprintf(&b, "\n\n| discovered | unreachable | scanned | need patches | patched | pending reboot | failed |\n|---|---|---|---|---|---|---|\n| %d | %d | %d | %d | %d | %d | %d |\n",
-		c.Discovered, c.Unreachable, c.Scanned, c.NeedPatches, c.Patched, c.PendingReboot, c.Failed)
+	fmt.Fprintf(&b, "\n\n| discovered | unreachable | scanned | need patches | patched | pending reboot | live-patched | failed |\n|---|---|---|---|---|---|---|---|\n| %d | %d | %d | %d | %d | %d | %d | %d |\n",
+		c.Discovered, c.Unreachable, c.Scanned, c.NeedPatches, c.Patched, c.PendingReboot, c.LivePatched, c.Failed)
 	if s.Wave.Total > 0 {
 		fmt.Fprintf(&b, "\nWave %d of %d\n", s.Wave.Current, s.Wave.Total)
 	}

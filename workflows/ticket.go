@@ -57,8 +57,8 @@ func (s *runState) ticket(ctx workflow.Context, in activities.ChangeTicketInput)
 
 // ticketSummary is the close notes of a run's change request.
 func ticketSummary(status Status, reason string, ref activities.ReportRef) string {
-	s := fmt.Sprintf("fleetpatch run ended %s: %d patched, %d pending reboot, %d failed, %d not attempted, %d unreachable. Report: %s",
-		status, ref.Counts[report.Patched], ref.Counts[report.PendingReboot], ref.Counts[report.Failed],
+	s := fmt.Sprintf("fleetpatch run ended %s: %d patched, %d pending reboot, %d live-patched (reboot deferred), %d failed, %d not attempted, %d unreachable. Report: %s",
+		status, ref.Counts[report.Patched], ref.Counts[report.PendingReboot], ref.Counts[report.LivePatched], ref.Counts[report.Failed],
 		ref.Counts[report.NotAttempted], ref.Counts[report.Unreachable], ref.Dir)
 	if reason != "" {
 		s += "\n" + reason

@@ -45,8 +45,8 @@ func (r Result) Print(w io.Writer) {
 	fmt.Fprintf(w, "chaos run: %d servers (AWS and Azure), %d workers, %d worker SIGKILLs, %d Temporal server restarts, %s\n",
 		r.Servers, r.Workers, r.Kills, r.ServerRestarts, r.Duration.Round(time.Second))
 	c := r.Counts
-	fmt.Fprintf(w, "cycle ended %s%s: discovered %d, scanned %d (scan failed %d), planned %d, patched %d, pending reboot %d, failed %d, unreachable %d\n\n",
-		r.Status, reasonSuffix(r.Reason), c.Discovered, c.Scanned, c.ScanFailed, c.Planned, c.Patched, c.PendingReboot, c.Failed, c.Unreachable)
+	fmt.Fprintf(w, "cycle ended %s%s: discovered %d, scanned %d (scan failed %d), planned %d, patched %d, pending reboot %d, live-patched %d, failed %d, unreachable %d\n\n",
+		r.Status, reasonSuffix(r.Reason), c.Discovered, c.Scanned, c.ScanFailed, c.Planned, c.Patched, c.PendingReboot, c.LivePatched, c.Failed, c.Unreachable)
 	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
 	fmt.Fprintln(tw, "CHECK (from the emulators' records)\tRESULT\tFIGURES")
 	for _, ch := range r.Checks {

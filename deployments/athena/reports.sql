@@ -30,7 +30,11 @@ CREATE EXTERNAL TABLE IF NOT EXISTS fleetpatch_report_rows (
   severity       string,
   cves           string,
   state          string,
-  error          string
+  error          string,
+  reboot_deferred   string,
+  live_patched_cves string,
+  release_from      string,
+  release_to        string
 )
 PARTITIONED BY (cycle string, `group` string)
 ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.OpenCSVSerde'
