@@ -85,6 +85,9 @@ func (a *Activities) VerifyBatch(ctx context.Context, in BatchInput) (BatchOutco
 		return BatchOutcome{}, providerError("verify scan", err)
 	}
 	out := settle(in, bp, inst, reboots, scan)
+	if in.DeferLivePatchedReboots && !defersLivePatched(a.Provider) {
+		warnRebootNotDeferred(out)
+	}
 	runs, err := a.batchHookRuns(ctx, in)
 	if err != nil {
 		return BatchOutcome{}, err
@@ -234,4 +237,23 @@ func countOutcomes(out []report.Instance) BatchOutcome {
 		}
 	}
 	return b
+}
+
+// defersLivePatched reports whether the provider honours
+// DeferLivePatchedReboots.
+func defersLivePatched(p fleet.Provider) bool {
+	d, ok := p.(fleet.LivePatchDeferrer)
+	return ok && d.DefersLivePatchedReboots()
+}
+
+// warnRebootNotDeferred warns on each rebooted instance of a group with
+// livePatch: deferReboot that the provider cannot skip reboots for live
+// patches: the option did nothing there.
+func warnRebootNotDeferred(out []report.Instance) {
+	for i := range out {
+		if out[i].Reboot.Done {
+			out[i].Warnings = append(out[i].Warnings,
+				"rebooted although the group's livePatch is deferReboot: this cloud's provider does not read live-patch coverage yet")
+		}
+	}
 }

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/fleetpatch/fleetpatch/cloudsim/awsfront"
 	"github.com/fleetpatch/fleetpatch/fleet"
 	"github.com/fleetpatch/fleetpatch/policy"
 	"github.com/fleetpatch/fleetpatch/report"
@@ -87,4 +89,26 @@ func scanPending(t *testing.T, s *stack, id string) bool {
 	require.NoError(t, err)
 	require.Len(t, res.Instances, 1)
 	return res.Instances[0].PendingReboot
+}
+
+// Through the AWS provider, which does not read live-patch coverage yet,
+// livePatch: deferReboot changes nothing and each rebooted instance's
+// report entry says so.
+func TestE2EAWSSaysItDidNotDeferLivePatchedReboots(t *testing.T) {
+	s := newAWSStack(t, 200, 2000, awsfront.Options{}, nil)
+	g := s.pol.Groups["jump-log"]
+	g.LivePatch = policy.LivePatchDeferReboot
+	require.NoError(t, s.pol.Validate())
+	r := s.wait(s.start("jump-log", workflows.CycleInput{InstallNow: true}))
+	require.Equal(t, workflows.StatusCompleted, r.Status)
+	rebooted := 0
+	for _, in := range s.report(r).Instances {
+		require.NotEqual(t, report.LivePatched, in.Outcome, in.ID)
+		if !in.Reboot.Done {
+			continue
+		}
+		rebooted++
+		require.Contains(t, strings.Join(in.Warnings, "\n"), "this cloud's provider does not read live-patch coverage", in.ID)
+	}
+	require.Positive(t, rebooted)
 }

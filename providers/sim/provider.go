@@ -221,3 +221,7 @@ func pendingCVEs(patches []fleet.Patch, changes []fleet.PackageChange) []string 
 	slices.Sort(cves)
 	return slices.Compact(cves)
 }
+
+// DefersLivePatchedReboots reports that the simulated fleet skips the
+// reboots live patches make unnecessary (fleet.LivePatchDeferrer).
+func (p *Provider) DefersLivePatchedReboots() bool { return true }
