@@ -85,8 +85,8 @@ func (a *Activities) VerifyBatch(ctx context.Context, in BatchInput) (BatchOutco
 		return BatchOutcome{}, providerError("verify scan", err)
 	}
 	out := settle(in, bp, inst, reboots, scan)
-	if in.DeferLivePatchedReboots && !defersLivePatched(a.Provider) {
-		warnRebootNotDeferred(out)
+	if in.DeferLivePatchedReboots {
+		warnRebootNotDeferred(a.Provider, out)
 	}
 	runs, err := a.batchHookRuns(ctx, in)
 	if err != nil {
@@ -239,19 +239,13 @@ func countOutcomes(out []report.Instance) BatchOutcome {
 	return b
 }
 
-// defersLivePatched reports whether the provider honours
-// DeferLivePatchedReboots.
-func defersLivePatched(p fleet.Provider) bool {
-	d, ok := p.(fleet.LivePatchDeferrer)
-	return ok && d.DefersLivePatchedReboots()
-}
-
 // warnRebootNotDeferred warns on each rebooted instance of a group with
-// livePatch: deferReboot that the provider cannot skip reboots for live
-// patches: the option did nothing there.
-func warnRebootNotDeferred(out []report.Instance) {
+// livePatch: deferReboot whose provider cannot skip reboots for live
+// patches (fleet.LivePatchDeferrer): the option did nothing there.
+func warnRebootNotDeferred(p fleet.Provider, out []report.Instance) {
+	d, _ := p.(fleet.LivePatchDeferrer)
 	for i := range out {
-		if out[i].Reboot.Done {
+		if out[i].Reboot.Done && (d == nil || !d.DefersLivePatchedReboots(out[i].ID)) {
 			out[i].Warnings = append(out[i].Warnings,
 				"rebooted although the group's livePatch is deferReboot: this cloud's provider does not read live-patch coverage yet")
 		}

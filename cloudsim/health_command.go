@@ -78,6 +78,13 @@ func (f *Fleet) commandOne(fs *faultSet, h *healthState, req fleet.CommandReques
 		out.Error = why
 		return out
 	}
+	if code, output, ok := f.runRebootScript(fs, m, script, now); ok && !now.Before(end) {
+		// A live-patch check or a reboot-if-required (live_patch_scripts.go).
+		out.ExitCode, out.Output = code, output
+		f.unlock(m)
+		h.record(id, CommandRun{Name: req.Name, Script: script, ExitCode: out.ExitCode, At: now, Ended: time.Now()})
+		return out
+	}
 	if version, ok := releaseScript(script); ok && !now.Before(end) && !m0.static.OS.IsWindows() {
 		// A release move (AL2023 `dnf upgrade --releasever`) changes the host.
 		out.ExitCode, out.Output = f.runRelease(m, version)

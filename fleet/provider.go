@@ -86,14 +86,6 @@ type InstallRequest struct {
 	DeferLivePatchedReboots bool `json:"deferLivePatchedReboots,omitempty"`
 }
 
-// LivePatchDeferrer is implemented by a provider that honours
-// InstallRequest.DeferLivePatchedReboots: it reads whether live patches
-// cover a kernel update and skips the reboot then. Other providers reboot
-// as InstallRequest.Reboot says, and the report says so.
-type LivePatchDeferrer interface {
-	DefersLivePatchedReboots() bool
-}
-
 // ErrWindowClosed is returned by a provider asked to start an install
 // after the request's LastStart.
 var ErrWindowClosed = errorString("fleet: the install window's cutoff has passed; no new install starts")

@@ -8,7 +8,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/fleetpatch/fleetpatch/cloudsim/awsfront"
 	"github.com/fleetpatch/fleetpatch/fleet"
 	"github.com/fleetpatch/fleetpatch/policy"
 	"github.com/fleetpatch/fleetpatch/report"
@@ -91,24 +90,53 @@ func scanPending(t *testing.T, s *stack, id string) bool {
 	return res.Instances[0].PendingReboot
 }
 
-// Through the AWS provider, which does not read live-patch coverage yet,
-// livePatch: deferReboot changes nothing and each rebooted instance's
-// report entry says so.
-func TestE2EAWSSaysItDidNotDeferLivePatchedReboots(t *testing.T) {
-	s := newAWSStack(t, 200, 2000, awsfront.Options{}, nil)
-	g := s.pol.Groups["jump-log"]
+// Through the real SSM and Azure clients against the emulators: on AWS the
+// install runs with NoReboot, the live-patch check runs on the nodes left
+// pending, and only those it does not cover get the reboot script; by the
+// fleet's own records the live-patched nodes never rebooted and the others
+// rebooted once. Azure does not read live-patch coverage: its VMs reboot
+// and their report entries say the option did nothing there.
+func TestE2ELivePatchedRebootsOnAWSAndAzure(t *testing.T) {
+	s := newCloudStack(t, 240, 2000, nil, nil)
+	g := s.pol.Groups["prod-auto"]
 	g.LivePatch = policy.LivePatchDeferReboot
+	g.Rollout.MaxConcurrency = policy.Amount{Count: 50}
 	require.NoError(t, s.pol.Validate())
-	r := s.wait(s.start("jump-log", workflows.CycleInput{InstallNow: true}))
+	r := s.wait(s.start("prod-auto", workflows.CycleInput{InstallNow: true}))
 	require.Equal(t, workflows.StatusCompleted, r.Status)
-	rebooted := 0
+	deferred, awsRebooted, azureRebooted := 0, 0, 0
 	for _, in := range s.report(r).Instances {
-		require.NotEqual(t, report.LivePatched, in.Outcome, in.ID)
-		if !in.Reboot.Done {
+		if !in.Planned {
 			continue
 		}
-		rebooted++
-		require.Contains(t, strings.Join(in.Warnings, "\n"), "this cloud's provider does not read live-patch coverage", in.ID)
+		id := in.ID
+		c, ok := s.fleet.Counters(id)
+		require.True(t, ok, id)
+		checks, reboots := countRuns(s.fleet.Commands(id), "fleetpatch-livepatch-check"), countRuns(s.fleet.Commands(id), "fleetpatch-reboot")
+		switch {
+		case in.Cloud == fleet.CloudAzure:
+			require.Zero(t, checks+reboots, id)
+			if in.Reboot.Done {
+				azureRebooted++
+				require.Contains(t, strings.Join(in.Warnings, "\n"), "this cloud's provider does not read live-patch coverage", id)
+			}
+		case in.Outcome == report.LivePatched:
+			deferred++
+			require.Zero(t, c.Reboots, "%s: the emulator rebooted a live-patched node", id)
+			require.Equal(t, 1, checks, id)
+			require.Zero(t, reboots, id)
+			require.NotEmpty(t, in.Reboot.LivePatchedCVEs, id)
+			require.True(t, scanPending(t, s.stack, id), "%s: still waits for the reboot into the new kernel", id)
+		case in.Reboot.Done:
+			awsRebooted++
+			require.Equal(t, 1, c.Reboots, "%s: rebooted once", id)
+			require.Equal(t, 1, checks, id)
+			require.Equal(t, 1, reboots, id)
+			require.Empty(t, in.Warnings, id)
+		}
 	}
-	require.Positive(t, rebooted)
+	require.Positive(t, deferred, "some AWS kernels were live-patched")
+	require.Positive(t, awsRebooted)
+	require.Positive(t, azureRebooted)
+	t.Logf("AWS: %d reboots deferred by live patches, %d rebooted; Azure: %d rebooted with a warning", deferred, awsRebooted, azureRebooted)
 }

@@ -30,6 +30,10 @@ import (
 // still runs and reads its results if it finished, and sends a new one
 // only to the instances where the first ended Cancelled or TimedOut.
 //
+// With DeferLivePatchedReboots and RebootIfNeeded, the command runs with
+// NoReboot and the nodes live patches do not cover are rebooted after it
+// (see rebootUnlessLivePatched).
+//
 // The window: a command is sent only before the request's LastStart (or,
 // without one, its Deadline), with a delivery timeout that ends there;
 // the wait ends at the Deadline, where a command still running is
@@ -96,6 +100,11 @@ func (p *Provider) Install(ctx context.Context, req fleet.InstallRequest, progre
 		}
 		out.Instances = append(out.Instances, r)
 	}
+	if defersLivePatched(req) {
+		if err := p.rebootUnlessLivePatched(ctx, out.Instances); err != nil {
+			return fleet.InstallResult{}, err
+		}
+	}
 	return out, nil
 }
 
@@ -151,7 +160,9 @@ func (p *Provider) installGroup(ctx context.Context, g group, req fleet.InstallR
 		return out, nil
 	}
 	reboot := req.Reboot
-	if reboot == "" {
+	if reboot == "" || defersLivePatched(req) {
+		// Deferring live-patched reboots: install without rebooting, then
+		// reboot what live patches do not cover (rebootUnlessLivePatched).
 		reboot = fleet.NoReboot
 	}
 	b := batchCommand{

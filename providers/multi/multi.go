@@ -134,3 +134,10 @@ func run(parts []*part, fn func(*part) error) error {
 	}
 	return nil
 }
+
+// DefersLivePatchedReboots reports whether the provider of the instance's
+// cloud skips live-patched reboots (fleet.LivePatchDeferrer).
+func (p *Provider) DefersLivePatchedReboots(instanceID string) bool {
+	d, ok := p.clouds[CloudOf(instanceID)].(fleet.LivePatchDeferrer)
+	return ok && d.DefersLivePatchedReboots(instanceID)
+}

@@ -224,4 +224,4 @@ func pendingCVEs(patches []fleet.Patch, changes []fleet.PackageChange) []string 
 
 // DefersLivePatchedReboots reports that the simulated fleet skips the
 // reboots live patches make unnecessary (fleet.LivePatchDeferrer).
-func (p *Provider) DefersLivePatchedReboots() bool { return true }
+func (p *Provider) DefersLivePatchedReboots(string) bool { return true }
