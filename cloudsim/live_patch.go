@@ -48,10 +48,21 @@ func (m *machine) onlyLivePatched() bool {
 // livePatchedCVEs lists, sorted, the CVEs of the changes that left a
 // live-patched kernel pending. Callers hold m's lock.
 func (m *machine) livePatchedCVEs(changes []fleet.PackageChange) []string {
-	var cves []string
+	var bits uint64
 	for _, c := range changes {
-		ci, ok := m.rel.byPatchID[c.PatchID]
-		if ok && c.State == fleet.StateInstalledPendingReboot && m.livePatched&(uint64(1)<<ci) != 0 {
+		if ci, ok := m.rel.byPatchID[c.PatchID]; ok && c.State == fleet.StateInstalledPendingReboot {
+			bits |= uint64(1) << ci
+		}
+	}
+	return m.cvesOf(bits & m.livePatched)
+}
+
+// cvesOf lists, sorted, the CVEs of the updates of the components whose
+// bits are set. Callers hold m's lock.
+func (m *machine) cvesOf(bits uint64) []string {
+	var cves []string
+	for ci := range m.rel.Components {
+		if bits&(uint64(1)<<ci) != 0 && m.rel.Components[ci].Patch != nil {
 			cves = append(cves, m.rel.Components[ci].Patch.CVEs...)
 		}
 	}

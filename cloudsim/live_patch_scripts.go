@@ -1,7 +1,6 @@
 package cloudsim
 
 import (
-	"slices"
 	"strings"
 	"time"
 
@@ -23,7 +22,7 @@ func (f *Fleet) runRebootScript(fs *faultSet, m *machine, script string, now tim
 		if m.rel.OS != fleet.OSUbuntu || !m.onlyLivePatched() {
 			return 0, "fleetpatch-livepatch: reboot\n", true
 		}
-		return 0, "fleetpatch-livepatch: covered " + strings.Join(m.allLivePatchedCVEs(), " ") + "\n", true
+		return 0, "fleetpatch-livepatch: covered " + strings.Join(m.cvesOf(m.livePatched), " ") + "\n", true
 	case strings.HasPrefix(script, fleet.RebootIfRequiredMarker):
 		if m.pendingReboot != 0 && !m.rebooting() {
 			f.startReboot(fs, m, now)
@@ -31,17 +30,4 @@ func (f *Fleet) runRebootScript(fs *faultSet, m *machine, script string, now tim
 		return 0, "fleetpatch-reboot: not required\n", true
 	}
 	return 0, "", false
-}
-
-// allLivePatchedCVEs lists, sorted, the CVEs of every kernel update the
-// machine waits for that live patches cover. Callers hold m's lock.
-func (m *machine) allLivePatchedCVEs() []string {
-	var cves []string
-	for ci := range m.rel.Components {
-		if m.livePatched&(uint64(1)<<ci) != 0 && m.rel.Components[ci].Patch != nil {
-			cves = append(cves, m.rel.Components[ci].Patch.CVEs...)
-		}
-	}
-	slices.Sort(cves)
-	return slices.Compact(cves)
 }

@@ -7,10 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
-	"unicode"
+
+	"github.com/fleetpatch/fleetpatch/internal/httpanswer"
 )
 
 // ErrPermanent says a retry cannot help: the receiver refused the request
@@ -56,26 +55,21 @@ func post(ctx context.Context, c *http.Client, what, rawURL string, body []byte,
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return response{}, fmt.Errorf("%s: post: %v", what, err)
+		return response{}, fmt.Errorf("%s: post: %v", what, httpanswer.TransportError(err))
 	}
 	defer resp.Body.Close()
 	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	return response{status: resp.StatusCode, body: clean(string(snippet))}, nil
+	return response{status: resp.StatusCode, body: httpanswer.OneLine(string(snippet))}, nil
 }
 
 // check turns a receiver's status into an error: nil for 2xx, a retryable
 // error for 408, 425, 429 and 5xx, ErrPermanent for anything else.
 func (r response) check(what string) error {
 	switch {
-	case r.status >= 200 && r.status < 300:
+	case httpanswer.OK(r.status):
 		return nil
-	case r.status == http.StatusRequestTimeout, r.status == http.StatusTooEarly,
-		r.status == http.StatusTooManyRequests, r.status >= 500:
+	case httpanswer.Retryable(r.status):
 		return fmt.Errorf("%s: HTTP %d%s", what, r.status, r.detail())
 	}
 	return fmt.Errorf("%w: %s: HTTP %d%s", ErrPermanent, what, r.status, r.detail())
@@ -87,19 +81,4 @@ func (r response) detail() string {
 		return ""
 	}
 	return ": " + r.body
-}
-
-// clean makes a receiver's answer one short line for an error message.
-func clean(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 200 {
-		s = string(r[:200]) + "…"
-	}
-	return s
 }

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode"
+
+	"github.com/fleetpatch/fleetpatch/internal/httpanswer"
 )
 
 // maxResponse bounds the answer read from ServiceNow (records are asked
@@ -56,11 +56,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return fmt.Errorf("%s: %v", r.what(), err)
+		return fmt.Errorf("%s: %v", r.what(), httpanswer.TransportError(err))
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
@@ -93,10 +89,9 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 // redirect is followed).
 func check(what string, status int, body []byte) error {
 	switch {
-	case status >= 200 && status < 300:
+	case httpanswer.OK(status):
 		return nil
-	case status == http.StatusRequestTimeout, status == http.StatusTooEarly,
-		status == http.StatusTooManyRequests, status >= 500:
+	case httpanswer.Retryable(status):
 		return fmt.Errorf("%s: HTTP %d%s", what, status, detail(body))
 	}
 	return fmt.Errorf("%w: %s: HTTP %d%s", ErrRejected, what, status, detail(body))
@@ -118,17 +113,8 @@ func detail(body []byte) string {
 			s += " (" + e.Error.Detail + ")"
 		}
 	}
-	s = strings.Join(strings.Fields(strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)), " ")
-	if s == "" {
+	if s = httpanswer.OneLine(s); s == "" {
 		return ""
-	}
-	if r := []rune(s); len(r) > 200 {
-		s = string(r[:200]) + "…"
 	}
 	return ": " + s
 }

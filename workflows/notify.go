@@ -19,14 +19,16 @@ import (
 // worker's log).
 const notifyWait = 2 * time.Minute
 
-// notifyCtx is for the Notify activity: short attempts, retried with
-// backoff for up to ten minutes; a refused notification is not retried.
-func notifyCtx(ctx workflow.Context) workflow.Context {
+// outboundCtx is for the activities that call other teams' services
+// (Notify, ChangeTicket): short attempts, retried with backoff for up to
+// ten minutes; a request the service refused (the error type rejected) or
+// bad input is not retried.
+func outboundCtx(ctx workflow.Context, rejected string) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout:    time.Minute,
 		ScheduleToCloseTimeout: 10 * time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute,
-			NonRetryableErrorTypes: []string{activities.ErrNotifyRejected, activities.ErrBadInput}},
+			NonRetryableErrorTypes: []string{rejected, activities.ErrBadInput}},
 	})
 }
 
@@ -40,7 +42,7 @@ func (s *runState) notify(ctx workflow.Context, ev notify.Event) {
 		return
 	}
 	ev.Time = workflow.Now(ctx)
-	f := workflow.ExecuteActivity(notifyCtx(ctx), a.Notify, activities.NotifyInput{Run: s.run, Event: ev, Destinations: dests})
+	f := workflow.ExecuteActivity(outboundCtx(ctx, activities.ErrNotifyRejected), a.Notify, activities.NotifyInput{Run: s.run, Event: ev, Destinations: dests})
 	s.notes = append(s.notes, f)
 }
 

@@ -2,25 +2,12 @@ package workflows
 
 import (
 	"fmt"
-	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/fleetpatch/fleetpatch/activities"
 	"github.com/fleetpatch/fleetpatch/report"
 )
-
-// ticketCtx is for the ChangeTicket activity: short attempts retried
-// with backoff for up to ten minutes; a refused request is not retried.
-func ticketCtx(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout:    time.Minute,
-		ScheduleToCloseTimeout: 10 * time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute,
-			NonRetryableErrorTypes: []string{activities.ErrTicketRejected, activities.ErrBadInput}},
-	})
-}
 
 // ticket queues a step of the group's change request, when the group has
 // one (runs without, and every run recorded before them, issue no
@@ -40,7 +27,7 @@ func (s *runState) ticket(ctx workflow.Context, in activities.ChangeTicketInput)
 				if !s.tickets.Receive(ctx, &step) {
 					return
 				}
-				if err := workflow.ExecuteActivity(ticketCtx(ctx), a.ChangeTicket, step).Get(ctx, nil); err != nil {
+				if err := workflow.ExecuteActivity(outboundCtx(ctx, activities.ErrTicketRejected), a.ChangeTicket, step).Get(ctx, nil); err != nil {
 					workflow.GetLogger(ctx).Warn("change request step failed", "step", step.Step, "error", err)
 				}
 				s.ticketSteps--

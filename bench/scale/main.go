@@ -215,25 +215,7 @@ func ratesIf(on bool) sim.Rates {
 // and region, an Azure write per VM of a subscription); the slowest scope
 // sets it.
 func scanRateFloor(rep report.Report, r sim.Rates) time.Duration {
-	calls := map[string]int{}
-	for _, in := range rep.Instances {
-		if in.Cloud == fleet.CloudAzure {
-			calls["azure|"+in.Account]++
-		} else {
-			calls["aws|"+in.Account+"|"+in.Region]++
-		}
-	}
-	var floor time.Duration
-	for scope, n := range calls {
-		perSecond, burst := r.AzurePerSecond, r.AzureBurst
-		if strings.HasPrefix(scope, "aws|") {
-			perSecond, burst, n = r.AWSPerSecond, r.AWSBurst, (n+fleet.MaxBatch-1)/fleet.MaxBatch
-		}
-		if perSecond > 0 && n > burst {
-			floor = max(floor, time.Duration(float64(n-burst)/perSecond*float64(time.Second)))
-		}
-	}
-	return floor
+	return rateFloor(rep, r, false, 1, 1)
 }
 
 // rolloutRateFloor is the least time the simulated API rates allow the
@@ -243,13 +225,23 @@ func scanRateFloor(rep report.Report, r sim.Rates) time.Duration {
 // calls per batch (install, wait for the reboot, verify). The slowest
 // scope sets it.
 func rolloutRateFloor(rep report.Report, r sim.Rates) time.Duration {
+	return rateFloor(rep, r, true, 2, 3)
+}
+
+// rateFloor is the least time the simulated API rates allow a phase that
+// makes perVM Azure calls per VM and perBatch AWS calls per batch of
+// fleet.MaxBatch nodes, over the report's instances (only the planned ones
+// when planned is set): per scope (Azure subscription, AWS account and
+// region), the calls beyond the bucket's burst at its refill rate. The
+// slowest scope sets it.
+func rateFloor(rep report.Report, r sim.Rates, planned bool, perVM, perBatch int) time.Duration {
 	calls := map[string]int{}
 	for _, in := range rep.Instances {
-		if !in.Planned {
+		if planned && !in.Planned {
 			continue
 		}
 		if in.Cloud == fleet.CloudAzure {
-			calls["azure|"+in.Account] += 2
+			calls["azure|"+in.Account] += perVM
 		} else {
 			calls["aws|"+in.Account+"|"+in.Region]++
 		}
@@ -258,7 +250,7 @@ func rolloutRateFloor(rep report.Report, r sim.Rates) time.Duration {
 	for scope, n := range calls {
 		perSecond, burst := r.AzurePerSecond, r.AzureBurst
 		if strings.HasPrefix(scope, "aws|") {
-			perSecond, burst, n = r.AWSPerSecond, r.AWSBurst, 3*((n+fleet.MaxBatch-1)/fleet.MaxBatch)
+			perSecond, burst, n = r.AWSPerSecond, r.AWSBurst, perBatch*((n+fleet.MaxBatch-1)/fleet.MaxBatch)
 		}
 		if perSecond > 0 && n > burst {
 			floor = max(floor, time.Duration(float64(n-burst)/perSecond*float64(time.Second)))
